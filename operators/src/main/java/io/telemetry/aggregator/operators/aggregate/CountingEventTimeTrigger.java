@@ -1,0 +1,54 @@
+package io.telemetry.aggregator.operators.aggregate;
+
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.windowing.triggers.Trigger;
+import org.apache.flink.streaming.api.windowing.triggers.TriggerResult;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+
+/**
+ * Fires a window when the watermark passes its end, and again for each late record inside the
+ * allowed lateness, like Flink's event-time trigger; also counts every record that reaches a
+ * window as {@code aggregated_events_count}.
+ */
+public final class CountingEventTimeTrigger extends Trigger<Object, TimeWindow> {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient Counter aggregated;
+
+    @Override
+    public TriggerResult onElement(
+            Object element, long timestamp, TimeWindow window, TriggerContext ctx)
+            throws Exception {
+        if (aggregated == null) {
+            aggregated = ctx.getMetricGroup().counter("aggregated_events_count");
+        }
+        aggregated.inc();
+        if (window.maxTimestamp() <= ctx.getCurrentWatermark()) {
+            // Late but within the allowed lateness: emit the updated result at once.
+            return TriggerResult.FIRE;
+        }
+        ctx.registerEventTimeTimer(window.maxTimestamp());
+        return TriggerResult.CONTINUE;
+    }
+
+    @Override
+    public TriggerResult onEventTime(long time, TimeWindow window, TriggerContext ctx) {
+        return time == window.maxTimestamp() ? TriggerResult.FIRE : TriggerResult.CONTINUE;
+    }
+
+    @Override
+    public TriggerResult onProcessingTime(long time, TimeWindow window, TriggerContext ctx) {
+        return TriggerResult.CONTINUE;
+    }
+
+    @Override
+    public void clear(TimeWindow window, TriggerContext ctx) {
+        ctx.deleteEventTimeTimer(window.maxTimestamp());
+    }
+
+    @Override
+    public String toString() {
+        return "CountingEventTimeTrigger()";
+    }
+}

@@ -1,0 +1,197 @@
+package io.telemetry.aggregator.operators.aggregate;
+
+import io.telemetry.aggregator.operators.MetricFunction;
+import io.telemetry.aggregator.operators.TelemetryRecord;
+
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.DDSketches;
+
+/**
+ * The running result of one series in one window. It keeps only what its function needs: a sum,
+ * an extreme, a first or last value with its event time, Welford's mean and squared deviations
+ * for stddev, a DDSketch (1% relative accuracy) for percentiles, or the set of distinct values.
+ * Serialized with {@link MetricAccumulatorSerializer}, never Kryo.
+ */
+@TypeInfo(MetricAccumulatorTypeInfoFactory.class)
+public final class MetricAccumulator {
+
+    /** Relative accuracy of the percentile sketches. */
+    public static final double PERCENTILE_ACCURACY = 0.01;
+
+    static final byte NO_FUNCTION = -1;
+
+    byte function = NO_FUNCTION;
+    long count;
+    /** Sum (sum, avg), extreme (min, max), first/last value, or running mean (stddev). */
+    double value;
+    /** Sum of squared deviations from the mean (stddev). */
+    double m2;
+    /** Event time of the first or last value. */
+    long timestamp;
+    long lastReceivedAt;
+    DDSketch sketch;
+    LongHashSet distinct;
+
+    public void add(TelemetryRecord record) {
+        if (function == NO_FUNCTION) {
+            function = record.function;
+        }
+        double v = record.value;
+        long ts = record.timestamp;
+        if (record.receivedAt > lastReceivedAt) {
+            lastReceivedAt = record.receivedAt;
+        }
+        count++;
+        switch (function) {
+            case 0: // count
+                break;
+            case 1: // sum
+            case 4: // avg
+                value += v;
+                break;
+            case 2: // min
+                value = count == 1 ? v : Math.min(value, v);
+                break;
+            case 3: // max
+                value = count == 1 ? v : Math.max(value, v);
+                break;
+            case 5: // first: the earliest event time; on a tie the earlier arrival
+                if (count == 1 || ts < timestamp) {
+                    value = v;
+                    timestamp = ts;
+                }
+                break;
+            case 6: // last: the latest event time; on a tie the later arrival
+                if (count == 1 || ts >= timestamp) {
+                    value = v;
+                    timestamp = ts;
+                }
+                break;
+            case 7: // stddev, Welford
+                double delta = v - value;
+                value += delta / count;
+                m2 += delta * (v - value);
+                break;
+            case 8: // count_distinct
+                if (distinct == null) {
+                    distinct = new LongHashSet();
+                }
+                distinct.add(Double.doubleToLongBits(v == 0.0 ? 0.0 : v));
+                break;
+            default: // percentiles
+                if (sketch == null) {
+                    sketch = newSketch();
+                }
+                sketch.accept(v);
+        }
+    }
+
+    /** Adds another accumulator of the same series into this one. */
+    public void merge(MetricAccumulator other) {
+        if (other.count == 0) {
+            return;
+        }
+        if (count == 0) {
+            copyFrom(other);
+            return;
+        }
+        long n = count + other.count;
+        lastReceivedAt = Math.max(lastReceivedAt, other.lastReceivedAt);
+        switch (function) {
+            case 0:
+                break;
+            case 1:
+            case 4:
+                value += other.value;
+                break;
+            case 2:
+                value = Math.min(value, other.value);
+                break;
+            case 3:
+                value = Math.max(value, other.value);
+                break;
+            case 5:
+                if (other.timestamp < timestamp) {
+                    value = other.value;
+                    timestamp = other.timestamp;
+                }
+                break;
+            case 6:
+                if (other.timestamp >= timestamp) {
+                    value = other.value;
+                    timestamp = other.timestamp;
+                }
+                break;
+            case 7:
+                double delta = other.value - value;
+                double mean = value + delta * other.count / n;
+                m2 = m2 + other.m2 + delta * delta * ((double) count * other.count / n);
+                value = mean;
+                break;
+            case 8:
+                distinct.addAll(other.distinct);
+                break;
+            default:
+                sketch.mergeWith(other.sketch);
+        }
+        count = n;
+    }
+
+    private void copyFrom(MetricAccumulator other) {
+        function = other.function;
+        count = other.count;
+        value = other.value;
+        m2 = other.m2;
+        timestamp = other.timestamp;
+        lastReceivedAt = other.lastReceivedAt;
+        sketch = other.sketch == null ? null : other.sketch.copy();
+        distinct = other.distinct == null ? null : other.distinct.copy();
+    }
+
+    public MetricAccumulator copy() {
+        MetricAccumulator c = new MetricAccumulator();
+        c.copyFrom(this);
+        return c;
+    }
+
+    /** The function's result over everything added. */
+    public double result() {
+        switch (function) {
+            case 0:
+                return count;
+            case 4:
+                return value / count;
+            case 7:
+                return Math.sqrt(m2 / count);
+            case 8:
+                return distinct == null ? 0 : distinct.size();
+            case 1:
+            case 2:
+            case 3:
+            case 5:
+            case 6:
+                return value;
+            default:
+                MetricFunction f = MetricFunction.ofCode(function);
+                return sketch == null ? Double.NaN : sketch.getValueAtQuantile(f.quantile());
+        }
+    }
+
+    public MetricFunction function() {
+        return MetricFunction.ofCode(function);
+    }
+
+    public long count() {
+        return count;
+    }
+
+    public long lastReceivedAt() {
+        return lastReceivedAt;
+    }
+
+    static DDSketch newSketch() {
+        return DDSketches.unboundedDense(PERCENTILE_ACCURACY);
+    }
+}

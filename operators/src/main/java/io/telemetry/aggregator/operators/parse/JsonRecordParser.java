@@ -1,0 +1,398 @@
+package io.telemetry.aggregator.operators.parse;
+
+import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.MetricFunction;
+import io.telemetry.aggregator.operators.TelemetryRecord;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * Parses JSON records with Jackson's streaming parser, in both forms of the contract: the
+ * single-metric form ({@code metric}/{@code name} and {@code value}) and the multi-field form
+ * (no {@code value}: every numeric field is a metric).
+ */
+final class JsonRecordParser {
+
+    private static final JsonFactory FACTORY =
+            JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+
+    private final ParseSettings settings;
+    private final TagSet tags = new TagSet();
+
+    // Scratch space reused from record to record.
+    private String[] stringNames = new String[16];
+    private String[] stringValues = new String[16];
+    private int stringCount;
+    private String[] numberNames = new String[16];
+    private double[] numberValues = new double[16];
+    private int numberCount;
+    private final MetricFunction[] functions = new MetricFunction[MetricFunction.values().length];
+    private int functionCount;
+
+    JsonRecordParser(ParseSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Parses {@code ctx.data[from, to)}; returns true when it yielded at least one value. */
+    boolean parse(DatagramContext ctx, int from, int to, ParseOutput out) {
+        stringCount = 0;
+        numberCount = 0;
+        functionCount = 0;
+        tags.clear();
+        String metricField = null;
+        String nameField = null;
+        boolean hasValue = false;
+        double value = Double.NaN;
+        String valueProblem = null;
+        String unknownFunction = null;
+        long timestamp = EventTime.INVALID;
+        boolean hasTime = false;
+        String timeProblem = null;
+
+        try (JsonParser p = FACTORY.createParser(ctx.data, from, to - from)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                out.deadLetter(
+                        ctx.deadLetter(
+                                DeadLetter.MALFORMED, "a JSON record must be an object", from, to));
+                return false;
+            }
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                token = p.nextToken();
+                switch (field) {
+                    case "value":
+                        hasValue = true;
+                        if (token.isNumeric()) {
+                            value = p.getDoubleValue();
+                            if (!Double.isFinite(value)) {
+                                valueProblem = "value " + p.getText() + " is not a finite number";
+                            }
+                        } else {
+                            valueProblem = "value must be a number, not " + describe(p, token);
+                            p.skipChildren();
+                        }
+                        break;
+                    case "metric":
+                        metricField = token == JsonToken.VALUE_STRING ? p.getText() : "";
+                        p.skipChildren();
+                        break;
+                    case "name":
+                        if (token == JsonToken.VALUE_STRING) {
+                            nameField = p.getText();
+                        } else {
+                            p.skipChildren();
+                        }
+                        break;
+                    case "function":
+                        unknownFunction = readFunctions(p, token);
+                        break;
+                    case "timestamp":
+                    case "time":
+                    case "ts":
+                        if (hasTime) {
+                            p.skipChildren();
+                            break;
+                        }
+                        hasTime = true;
+                        if (token == JsonToken.VALUE_NUMBER_INT) {
+                            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                                timestamp = Long.MAX_VALUE;
+                            } else {
+                                timestamp = EventTime.fromEpochNumber(p.getLongValue());
+                            }
+                        } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+                            double d = p.getDoubleValue();
+                            if (!Double.isFinite(d)) {
+                                timeProblem = field + " " + p.getText() + " is not a time";
+                            } else {
+                                timestamp = EventTime.fromEpochNumber(d);
+                            }
+                        } else if (token == JsonToken.VALUE_STRING) {
+                            String text = p.getText();
+                            timestamp = EventTime.fromIso(text);
+                            if (timestamp == EventTime.INVALID) {
+                                timeProblem =
+                                        field
+                                                + " '"
+                                                + text
+                                                + "' is not an ISO-8601 time or epoch number";
+                            }
+                        } else {
+                            timeProblem =
+                                    field + " must be an ISO-8601 string or an epoch number";
+                            p.skipChildren();
+                        }
+                        break;
+                    case "tags":
+                        if (token == JsonToken.START_OBJECT) {
+                            readTags(p);
+                        } else {
+                            p.skipChildren();
+                        }
+                        break;
+                    default:
+                        if (token == JsonToken.VALUE_STRING) {
+                            addString(field, p.getText());
+                        } else if (token.isNumeric()) {
+                            addNumber(field, p.getDoubleValue());
+                        } else {
+                            p.skipChildren();
+                        }
+                }
+            }
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                out.deadLetter(
+                        ctx.deadLetter(
+                                DeadLetter.MALFORMED,
+                                "trailing content after the JSON object",
+                                from,
+                                to));
+                return false;
+            }
+        } catch (JsonProcessingException e) {
+            out.deadLetter(
+                    ctx.deadLetter(DeadLetter.MALFORMED, oneLine(e.getOriginalMessage()), from, to));
+            return false;
+        } catch (IOException e) {
+            out.deadLetter(ctx.deadLetter(DeadLetter.MALFORMED, oneLine(e.getMessage()), from, to));
+            return false;
+        }
+
+        if (unknownFunction != null) {
+            out.deadLetter(
+                    ctx.deadLetter(
+                            DeadLetter.UNKNOWN_FUNCTION,
+                            "unknown function '"
+                                    + unknownFunction
+                                    + "'; known: "
+                                    + MetricFunction.names(),
+                            from,
+                            to));
+            return false;
+        }
+        if (timeProblem != null) {
+            out.deadLetter(ctx.deadLetter(DeadLetter.MALFORMED, timeProblem, from, to));
+            return false;
+        }
+
+        String metric;
+        if (hasValue) {
+            metric = metricField != null ? metricField : nameField;
+            if (metricField != null && nameField != null) {
+                addString("name", nameField);
+            }
+            if (metric == null || metric.isEmpty()) {
+                out.deadLetter(
+                        ctx.deadLetter(
+                                DeadLetter.MISSING_METRIC,
+                                "a record with a value needs a non-empty string 'metric' or 'name'",
+                                from,
+                                to));
+                return false;
+            }
+            if (valueProblem != null) {
+                out.deadLetter(ctx.deadLetter(DeadLetter.INVALID_VALUE, valueProblem, from, to));
+                return false;
+            }
+        } else {
+            metric = null;
+            if (metricField != null && !metricField.isEmpty()) {
+                addString("metric", metricField);
+            }
+            if (nameField != null) {
+                addString("name", nameField);
+            }
+            if (numberCount == 0) {
+                out.deadLetter(
+                        ctx.deadLetter(
+                                DeadLetter.MISSING_METRIC,
+                                "no 'value' field and no numeric fields to aggregate",
+                                from,
+                                to));
+                return false;
+            }
+        }
+
+        if (!hasTime) {
+            timestamp = ctx.receivedAt;
+        } else {
+            String rangeProblem = ctx.checkTime(timestamp, settings.maxFutureSkewMillis);
+            if (rangeProblem != null) {
+                out.deadLetter(
+                        ctx.deadLetter(DeadLetter.TIMESTAMP_OUT_OF_RANGE, rangeProblem, from, to));
+                return false;
+            }
+        }
+
+        String source = chooseSource(ctx);
+        for (int i = 0; i < stringCount; i++) {
+            tags.put(stringNames[i], stringValues[i]);
+        }
+        String tagsJson = tags.toJson();
+
+        if (hasValue) {
+            emit(metric, value, source, tagsJson, timestamp, ctx.receivedAt, out);
+            return true;
+        }
+        boolean emitted = false;
+        for (int i = 0; i < numberCount; i++) {
+            if (Double.isFinite(numberValues[i])) {
+                emit(numberNames[i], numberValues[i], source, tagsJson, timestamp, ctx.receivedAt, out);
+                emitted = true;
+            } else {
+                out.deadLetter(
+                        ctx.deadLetter(
+                                DeadLetter.INVALID_VALUE,
+                                "field '" + numberNames[i] + "' is not a finite number",
+                                from,
+                                to));
+            }
+        }
+        return emitted;
+    }
+
+    private void emit(
+            String metric,
+            double value,
+            String source,
+            String tagsJson,
+            long timestamp,
+            long receivedAt,
+            ParseOutput out) {
+        MetricFunction[] fns;
+        int n;
+        if (functionCount > 0) {
+            fns = functions;
+            n = functionCount;
+        } else {
+            fns = settings.functionRules.forMetric(metric);
+            n = fns.length;
+        }
+        for (int i = 0; i < n; i++) {
+            out.record(
+                    new TelemetryRecord(metric, source, tagsJson, fns[i], value, timestamp, receivedAt));
+        }
+    }
+
+    /** The first configured source field among the top-level strings; it is not also a tag. */
+    private String chooseSource(DatagramContext ctx) {
+        for (String field : settings.sourceFields) {
+            for (int i = 0; i < stringCount; i++) {
+                if (stringNames[i].equals(field)) {
+                    String source = stringValues[i];
+                    stringCount--;
+                    stringNames[i] = stringNames[stringCount];
+                    stringValues[i] = stringValues[stringCount];
+                    return source;
+                }
+            }
+        }
+        return ctx.senderAddress();
+    }
+
+    /** Reads a function name or list; returns the first unknown name, or null. */
+    private String readFunctions(JsonParser p, JsonToken token) throws IOException {
+        if (token == JsonToken.VALUE_STRING) {
+            return addFunction(p.getText());
+        }
+        if (token == JsonToken.START_ARRAY) {
+            String unknown = null;
+            while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (token == JsonToken.VALUE_STRING) {
+                    String bad = addFunction(p.getText());
+                    if (unknown == null) {
+                        unknown = bad;
+                    }
+                } else {
+                    if (unknown == null) {
+                        unknown = p.getText();
+                    }
+                    p.skipChildren();
+                }
+            }
+            return unknown;
+        }
+        p.skipChildren();
+        return token.asString() != null ? token.asString() : token.name();
+    }
+
+    private String addFunction(String name) {
+        MetricFunction f = MetricFunction.byName(name);
+        if (f == null) {
+            return name;
+        }
+        for (int i = 0; i < functionCount; i++) {
+            if (functions[i] == f) {
+                return null;
+            }
+        }
+        functions[functionCount++] = f;
+        return null;
+    }
+
+    private void readTags(JsonParser p) throws IOException {
+        JsonToken token;
+        while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            token = p.nextToken();
+            if (token.isScalarValue() && token != JsonToken.VALUE_NULL) {
+                tags.put(key, p.getText());
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    private void addString(String name, String value) {
+        if (stringCount == stringNames.length) {
+            stringNames = Arrays.copyOf(stringNames, stringCount * 2);
+            stringValues = Arrays.copyOf(stringValues, stringCount * 2);
+        }
+        stringNames[stringCount] = name;
+        stringValues[stringCount] = value;
+        stringCount++;
+    }
+
+    private void addNumber(String name, double value) {
+        if (numberCount == numberNames.length) {
+            numberNames = Arrays.copyOf(numberNames, numberCount * 2);
+            numberValues = Arrays.copyOf(numberValues, numberCount * 2);
+        }
+        numberNames[numberCount] = name;
+        numberValues[numberCount] = value;
+        numberCount++;
+    }
+
+    private static String describe(JsonParser p, JsonToken token) throws IOException {
+        switch (token) {
+            case VALUE_STRING:
+                return "the string \"" + p.getText() + "\"";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            default:
+                return token.name();
+        }
+    }
+
+    private static String oneLine(String message) {
+        if (message == null) {
+            return "invalid JSON";
+        }
+        return "invalid JSON: " + message.replace('\n', ' ');
+    }
+}

@@ -1,0 +1,94 @@
+package io.telemetry.aggregator.operators.parse;
+
+import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.AggregationOptions.Format;
+import io.telemetry.aggregator.operators.MetricFunction;
+
+import org.apache.flink.configuration.Configuration;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/** What the parsers need from the configuration, validated once at start. */
+public final class ParseSettings implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    final Format format;
+    final FunctionRules functionRules;
+    final String[] sourceFields;
+    final long maxFutureSkewMillis;
+    /** Divisor from line-protocol timestamp units to milliseconds (0: multiply by 1000). */
+    final long lineProtocolUnitsPerMilli;
+
+    private ParseSettings(
+            Format format,
+            FunctionRules functionRules,
+            String[] sourceFields,
+            long maxFutureSkewMillis,
+            long lineProtocolUnitsPerMilli) {
+        this.format = format;
+        this.functionRules = functionRules;
+        this.sourceFields = sourceFields;
+        this.maxFutureSkewMillis = maxFutureSkewMillis;
+        this.lineProtocolUnitsPerMilli = lineProtocolUnitsPerMilli;
+    }
+
+    /** The defaults of every {@code parse.*} setting. */
+    public static ParseSettings defaults() {
+        return from(new Configuration());
+    }
+
+    /**
+     * Reads and checks the {@code parse.*} settings.
+     *
+     * @throws IllegalArgumentException one line naming the setting, its value and what is allowed
+     */
+    public static ParseSettings from(Configuration config) {
+        Format format = config.get(AggregationOptions.FORMAT);
+        MetricFunction[] defaults =
+                FunctionRules.parseFunctionList(
+                        AggregationOptions.DEFAULT_FUNCTIONS.key(),
+                        String.join(",", config.get(AggregationOptions.DEFAULT_FUNCTIONS)));
+        FunctionRules rules =
+                FunctionRules.parse(config.get(AggregationOptions.FUNCTION_RULES), defaults);
+        List<String> sourceFields = config.get(AggregationOptions.SOURCE_FIELDS);
+        Duration skew = config.get(AggregationOptions.MAX_FUTURE_SKEW);
+        if (skew.isNegative()) {
+            throw new IllegalArgumentException(
+                    AggregationOptions.MAX_FUTURE_SKEW.key()
+                            + "="
+                            + skew
+                            + " is not allowed: use a duration of 0 or more, e.g. 5min");
+        }
+        String precision = config.get(AggregationOptions.LINE_PROTOCOL_PRECISION).trim();
+        long unitsPerMilli;
+        switch (precision) {
+            case "ns":
+                unitsPerMilli = 1_000_000;
+                break;
+            case "us":
+                unitsPerMilli = 1_000;
+                break;
+            case "ms":
+                unitsPerMilli = 1;
+                break;
+            case "s":
+                unitsPerMilli = 0;
+                break;
+            default:
+                throw new IllegalArgumentException(
+                        AggregationOptions.LINE_PROTOCOL_PRECISION.key()
+                                + "="
+                                + precision
+                                + " is not allowed: use ns, us, ms or s");
+        }
+        return new ParseSettings(
+                format,
+                rules,
+                sourceFields.stream().map(String::trim).toArray(String[]::new),
+                skew.toMillis(),
+                unitsPerMilli);
+    }
+}

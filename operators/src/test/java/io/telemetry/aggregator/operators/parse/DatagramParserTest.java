@@ -1,0 +1,115 @@
+package io.telemetry.aggregator.operators.parse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.udp.UdpDatagram;
+
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+class DatagramParserTest {
+
+    @Test
+    void eachRecordOfADatagramStandsAlone() {
+        Parsed p =
+                Parsed.parse(
+                        "{\"metric\":\"a\",\"value\":1}\r\n"
+                                + "\n"
+                                + "   \n"
+                                + "{\"metric\":\"b\",\"value\":oops}\n"
+                                + "c:2|c\n"
+                                + "d value=3\n");
+
+        assertThat(p.records).extracting(r -> r.metric).containsExactly("a", "c", "d");
+        assertThat(p.deadLetters)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason).isEqualTo(DeadLetter.MALFORMED);
+                            assertThat(d.record).isEqualTo("{\"metric\":\"b\",\"value\":oops}");
+                            assertThat(d.sender).isEqualTo(Parsed.SENDER);
+                            assertThat(d.receivedAt).isEqualTo(Parsed.RECEIVED_AT);
+                        });
+        assertThat(p.parsedCount).isEqualTo(3);
+    }
+
+    @Test
+    void invalidUtf8SpoilsOnlyItsOwnRecord() {
+        byte[] good = "a value=1\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bad = {'b', ' ', 'v', '=', (byte) 0xC3, (byte) 0x28, '\n'};
+        byte[] payload = new byte[good.length * 2 + bad.length];
+        System.arraycopy(good, 0, payload, 0, good.length);
+        System.arraycopy(bad, 0, payload, good.length, bad.length);
+        System.arraycopy(good, 0, payload, good.length + bad.length, good.length);
+
+        Parsed p = Parsed.parse(payload, new Configuration());
+
+        assertThat(p.records).extracting(r -> r.metric).containsExactly("a", "a");
+        assertThat(p.deadLetters).extracting(d -> d.reason + ": " + d.detail).containsExactly("malformed: not valid UTF-8");
+    }
+
+    @Test
+    void largestUdpDatagramIsParsedWhole() {
+        StringBuilder sb = new StringBuilder();
+        int n = 0;
+        while (true) {
+            String line = "{\"metric\":\"m" + (n % 10) + "\",\"value\":" + n + "}\n";
+            if (sb.length() + line.length() > 65_507) {
+                break;
+            }
+            sb.append(line);
+            n++;
+        }
+        while (sb.length() < 65_507) {
+            sb.insert(0, ' ');
+        }
+        byte[] payload = sb.toString().getBytes(StandardCharsets.UTF_8);
+        assertThat(payload).hasSize(65_507);
+
+        Parsed p = Parsed.parse(payload, new Configuration());
+
+        assertThat(p.deadLetters).isEmpty();
+        assertThat(p.records).hasSize(n);
+        assertThat(p.records.get(n - 1).value).isEqualTo(n - 1);
+    }
+
+    @Test
+    void aCutDatagramIsTooLarge() {
+        byte[] payload = new byte[65_536];
+        Arrays.fill(payload, (byte) 'x');
+        Parsed out = new Parsed();
+        new DatagramParser(ParseSettings.defaults())
+                .parse(new UdpDatagram(payload, Parsed.SENDER, Parsed.RECEIVED_AT, true), out);
+
+        assertThat(out.records).isEmpty();
+        assertThat(out.deadLetters).singleElement().satisfies(d -> {
+            assertThat(d.reason).isEqualTo(DeadLetter.TOO_LARGE);
+            assertThat(d.record).hasSize(DeadLetter.MAX_RECORD_BYTES);
+        });
+    }
+
+    @Test
+    void fixedFormatSkipsDetection() {
+        Configuration config = new Configuration();
+        config.set(AggregationOptions.FORMAT, AggregationOptions.Format.LINE_PROTOCOL);
+        Parsed p = Parsed.parse("a:1|c", config);
+
+        assertThat(p.records).isEmpty();
+        assertThat(p.reasons()).containsExactly(DeadLetter.MALFORMED);
+    }
+
+    @Test
+    void deadLetterKeepsAtMostFourKibOfTheRecord() {
+        String longRecord = "{\"metric\":\"m\",\"value\":\"" + "é".repeat(5000) + "\"}";
+        Parsed p = Parsed.parse(longRecord);
+
+        String kept = p.deadLetters.get(0).record;
+        assertThat(kept.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096).isGreaterThan(4090);
+        assertThat(longRecord).startsWith(kept);
+    }
+}

@@ -1,0 +1,71 @@
+package io.telemetry.aggregator.udp;
+
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * Builds a {@link UdpSource}. Defaults: bind address {@code 0.0.0.0}, port 6000, an 8 MiB receive
+ * buffer, at most 1024 datagrams per hand-over batch.
+ */
+public final class UdpSourceBuilder {
+
+    private String bindAddress = UdpSourceOptions.BIND_ADDRESS.defaultValue();
+    private int port = UdpSourceOptions.PORT.defaultValue();
+    private long receiveBufferBytes = UdpSourceOptions.RECEIVE_BUFFER.defaultValue().getBytes();
+    private int maxBatch = UdpSourceOptions.MAX_BATCH.defaultValue();
+
+    UdpSourceBuilder() {}
+
+    /** Takes every {@code source.udp.*} setting from a configuration. */
+    public UdpSourceBuilder setConfiguration(Configuration config) {
+        checkNotNull(config, "config");
+        setBindAddress(config.get(UdpSourceOptions.BIND_ADDRESS));
+        setPort(config.get(UdpSourceOptions.PORT));
+        setReceiveBufferSize(config.get(UdpSourceOptions.RECEIVE_BUFFER).getBytes());
+        setMaxBatch(config.get(UdpSourceOptions.MAX_BATCH));
+        return this;
+    }
+
+    public UdpSourceBuilder setBindAddress(String bindAddress) {
+        this.bindAddress = checkNotNull(bindAddress, "bindAddress");
+        return this;
+    }
+
+    public UdpSourceBuilder setPort(int port) {
+        this.port = port;
+        return this;
+    }
+
+    public UdpSourceBuilder setReceiveBufferSize(long bytes) {
+        this.receiveBufferBytes = bytes;
+        return this;
+    }
+
+    public UdpSourceBuilder setMaxBatch(int maxBatch) {
+        this.maxBatch = maxBatch;
+        return this;
+    }
+
+    public UdpSource build() {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(
+                    "source.udp.port=" + port + " is not allowed: use a port from 1 to 65535");
+        }
+        if (receiveBufferBytes < 65536 || receiveBufferBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "source.udp.receive-buffer="
+                            + receiveBufferBytes
+                            + " bytes is not allowed: use 64kb to 2gb");
+        }
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException(
+                    "source.udp.max-batch=" + maxBatch + " is not allowed: use 1 or more");
+        }
+        if (bindAddress.isBlank()) {
+            throw new IllegalArgumentException(
+                    "source.udp.bind-address is empty: use an IP address such as 0.0.0.0");
+        }
+        return new UdpSource(bindAddress, port, (int) receiveBufferBytes, maxBatch);
+    }
+}

@@ -1,0 +1,70 @@
+package io.telemetry.aggregator.udp.reader;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads Linux's UDP socket tables ({@code /proc/net/udp} and {@code /proc/net/udp6}): which
+ * sockets are bound to a port, and how many datagrams the kernel dropped on each.
+ */
+final class KernelSocketTable {
+
+    private static final Path[] TABLES = {Path.of("/proc/net/udp"), Path.of("/proc/net/udp6")};
+
+    private KernelSocketTable() {}
+
+    static boolean available() {
+        return Files.isReadable(TABLES[0]);
+    }
+
+    /** Inode to drop count of every UDP socket bound to the given local port. */
+    static Map<Long, Long> socketsOnPort(int port) {
+        Map<Long, Long> sockets = new HashMap<>();
+        for (Path table : TABLES) {
+            if (!Files.isReadable(table)) {
+                continue;
+            }
+            try (BufferedReader in = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+                in.readLine(); // header
+                String line;
+                while ((line = in.readLine()) != null) {
+                    parseLine(line, port, sockets);
+                }
+            } catch (IOException e) {
+                // The table vanished or is unreadable; report what was read.
+            }
+        }
+        return sockets;
+    }
+
+    /**
+     * One line: {@code sl local_address rem_address st tx:rx tr tm->when retrnsmt uid timeout
+     * inode ref pointer drops}.
+     */
+    static void parseLine(String line, int port, Map<Long, Long> sockets) {
+        String[] cols = line.trim().split("\\s+");
+        if (cols.length < 13) {
+            return;
+        }
+        String local = cols[1];
+        int colon = local.lastIndexOf(':');
+        if (colon < 0) {
+            return;
+        }
+        try {
+            if (Integer.parseInt(local.substring(colon + 1), 16) != port) {
+                return;
+            }
+            long inode = Long.parseLong(cols[9]);
+            long drops = Long.parseLong(cols[cols.length - 1]);
+            sockets.put(inode, drops);
+        } catch (NumberFormatException e) {
+            // Not a socket line.
+        }
+    }
+}
