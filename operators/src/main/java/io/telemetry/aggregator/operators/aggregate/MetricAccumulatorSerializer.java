@@ -8,10 +8,10 @@ import org.apache.flink.core.memory.DataOutputView;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 
 /**
  * Serializes {@link MetricAccumulator} for window state and checkpoints, writing only what its
@@ -97,18 +97,10 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
                 if (acc.sketch == null) {
                     out.writeInt(0);
                 } else {
-                    ByteBuffer bytes = acc.sketch.serialize();
-                    out.writeInt(bytes.remaining());
-                    if (bytes.hasArray()) {
-                        out.write(
-                                bytes.array(),
-                                bytes.arrayOffset() + bytes.position(),
-                                bytes.remaining());
-                    } else {
-                        byte[] copy = new byte[bytes.remaining()];
-                        bytes.get(copy);
-                        out.write(copy);
-                    }
+                    GrowingByteArrayOutput bytes = GrowingByteArrayOutput.withDefaultInitialCapacity();
+                    acc.sketch.encode(bytes, false);
+                    out.writeInt(bytes.numWrittenBytes());
+                    out.write(bytes.backingArray(), 0, bytes.numWrittenBytes());
                 }
         }
     }
