@@ -1,0 +1,313 @@
+package io.telemetry.aggregator.job;
+
+import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.parse.ParseSettings;
+import io.telemetry.aggregator.udp.UdpSource;
+import io.telemetry.aggregator.udp.UdpSourceOptions;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads the job's configuration: the YAML file named by {@code --config}, then environment
+ * variables, then {@code --key value} arguments, each overriding the one before; and checks it
+ * once, so that a bad setting stops the job at start with one line naming the setting, its value
+ * and what is allowed.
+ *
+ * <p>Environment variables: the seed deployments' {@code AGGREGATOR_PORT}, {@code
+ * AGGREGATION_INTERVAL} (seconds) and {@code STORAGE_TYPE}, and {@code TELEMETRY_<KEY>} for every
+ * setting ({@code window.size} is {@code TELEMETRY_WINDOW_SIZE}). Flink's own settings ({@code
+ * parallelism.default}, {@code rest.port}, checkpointing, ...) pass through unchanged.
+ */
+public final class JobConfiguration {
+
+    /** Prefixes of the job's own settings; an unknown key under one of them is a typo. */
+    private static final List<String> OWN_PREFIXES = List.of("source.", "parse.", "window.", "sink.");
+
+    private JobConfiguration() {}
+
+    /** The result of reading the command line: either help was asked for, or a configuration. */
+    public static final class Loaded {
+        public final Configuration config;
+        public final boolean helpRequested;
+
+        Loaded(Configuration config, boolean helpRequested) {
+            this.config = config;
+            this.helpRequested = helpRequested;
+        }
+    }
+
+    public static Loaded load(String[] args, Map<String, String> environment) {
+        Map<String, String> cli = new LinkedHashMap<>();
+        String configFile = null;
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new InvalidSettingException(
+                        "Unexpected argument '" + arg + "': use --key value, --config file.yaml or --help");
+            }
+            String key = arg.substring(2);
+            String value;
+            int eq = key.indexOf('=');
+            if (eq > 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new InvalidSettingException("--" + key + " needs a value");
+            }
+            if (key.equals("config")) {
+                configFile = value;
+            } else {
+                cli.put(key, value);
+            }
+        }
+
+        Map<String, String> raw = new LinkedHashMap<>();
+        if (configFile != null) {
+            raw.putAll(readYaml(configFile));
+        }
+        raw.putAll(fromEnvironment(environment));
+        raw.putAll(cli);
+
+        Configuration config = new Configuration();
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            String value = e.getValue();
+            if (e.getKey().equals(AggregationOptions.FORMAT.key())
+                    || e.getKey().equals(JobOptions.SINKS.key())) {
+                value = value.replace('-', '_');
+            }
+            config.setString(e.getKey(), value);
+        }
+        if (!help) {
+            validate(config, raw);
+        }
+        return new Loaded(config, help);
+    }
+
+    static Map<String, String> fromEnvironment(Map<String, String> env) {
+        Map<String, String> out = new LinkedHashMap<>();
+        String port = env.get("AGGREGATOR_PORT");
+        if (port != null) {
+            out.put(UdpSourceOptions.PORT.key(), port.trim());
+        }
+        String interval = env.get("AGGREGATION_INTERVAL");
+        if (interval != null) {
+            long seconds;
+            try {
+                seconds = Long.parseLong(interval.trim());
+            } catch (NumberFormatException e) {
+                seconds = -1;
+            }
+            if (seconds <= 0) {
+                throw new InvalidSettingException(
+                        "AGGREGATION_INTERVAL="
+                                + interval
+                                + " is not allowed: use a whole number of seconds above 0, e.g. 60");
+            }
+            out.put(AggregationOptions.WINDOW_SIZE.key(), seconds + "s");
+        }
+        String storage = env.get("STORAGE_TYPE");
+        if (storage != null) {
+            out.put(JobOptions.SINKS.key(), storage.trim().replace(',', ';'));
+        }
+        for (ConfigOption<?> option : JobOptions.ALL) {
+            String value = env.get(environmentName(option.key()));
+            if (value != null) {
+                out.put(option.key(), value);
+            }
+        }
+        return out;
+    }
+
+    /** {@code window.size} is {@code TELEMETRY_WINDOW_SIZE}. */
+    public static String environmentName(String key) {
+        return "TELEMETRY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static Map<String, String> readYaml(String path) {
+        File file = new File(path);
+        if (!file.isFile()) {
+            throw new InvalidSettingException(
+                    "--config " + path + " is not allowed: no such file");
+        }
+        Object tree;
+        try {
+            tree = new ObjectMapper(new YAMLFactory()).readValue(file, Object.class);
+        } catch (IOException e) {
+            throw new InvalidSettingException(
+                    "--config " + path + " is not valid YAML: " + e.getMessage().split("\n")[0], e);
+        }
+        Map<String, String> flat = new LinkedHashMap<>();
+        if (tree == null) {
+            return flat;
+        }
+        if (!(tree instanceof Map)) {
+            throw new InvalidSettingException(
+                    "--config " + path + " must hold a YAML mapping of settings, e.g. 'window.size: 10s'");
+        }
+        flatten("", (Map<?, ?>) tree, flat);
+        return flat;
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out) {
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = prefix + e.getKey();
+            Object value = e.getValue();
+            if (value instanceof Map) {
+                flatten(key + ".", (Map<?, ?>) value, out);
+            } else if (value instanceof List) {
+                out.put(
+                        key,
+                        ((List<?>) value)
+                                .stream().map(String::valueOf).collect(Collectors.joining(";")));
+            } else if (value != null) {
+                out.put(key, String.valueOf(value));
+            }
+        }
+    }
+
+    private static void validate(Configuration config, Map<String, String> raw) {
+        for (String key : raw.keySet()) {
+            boolean own = OWN_PREFIXES.stream().anyMatch(key::startsWith);
+            boolean known = JobOptions.ALL.stream().anyMatch(o -> o.key().equals(key));
+            if (own && !known) {
+                throw new InvalidSettingException(
+                        "Unknown setting '"
+                                + key
+                                + "'; the job's settings are: "
+                                + JobOptions.ALL.stream()
+                                        .map(ConfigOption::key)
+                                        .collect(Collectors.joining(", ")));
+            }
+        }
+        for (ConfigOption<?> option : JobOptions.ALL) {
+            try {
+                config.get(option);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(
+                        option.key()
+                                + "="
+                                + raw.get(option.key())
+                                + " is not allowed: "
+                                + expectation(option),
+                        e);
+            }
+        }
+        checkDuration(config, AggregationOptions.WINDOW_SIZE, false);
+        checkDuration(config, AggregationOptions.OUT_OF_ORDERNESS, true);
+        checkDuration(config, AggregationOptions.ALLOWED_LATENESS, true);
+        checkDuration(config, AggregationOptions.IDLE_TIMEOUT, false);
+        try {
+            ParseSettings.from(config);
+            UdpSource.builder().setConfiguration(config).build();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage(), e);
+        }
+    }
+
+    private static void checkDuration(
+            Configuration config, ConfigOption<Duration> option, boolean zeroAllowed) {
+        Duration d = config.get(option);
+        if (d.isNegative() || (!zeroAllowed && d.toMillis() < 1)) {
+            throw new InvalidSettingException(
+                    option.key()
+                            + "="
+                            + d
+                            + " is not allowed: use a duration "
+                            + (zeroAllowed ? "of 0 or more" : "of at least 1ms")
+                            + ", e.g. 10s");
+        }
+    }
+
+    private static String expectation(ConfigOption<?> option) {
+        Object def = option.defaultValue();
+        if (def instanceof Duration) {
+            return "use a duration such as 500ms, 10s, 1min or 1h";
+        }
+        if (def instanceof Integer) {
+            return "use a whole number";
+        }
+        if (def instanceof MemorySize) {
+            return "use a size such as 64kb or 8mb";
+        }
+        if (def instanceof Enum) {
+            return "use one of " + enumNames(((Enum<?>) def).getDeclaringClass());
+        }
+        if (option == JobOptions.SINKS) {
+            return "use one or more of " + enumNames(JobOptions.SinkType.class) + ", separated by ';' or ','";
+        }
+        return "see --help";
+    }
+
+    private static String enumNames(Class<?> type) {
+        StringBuilder sb = new StringBuilder();
+        for (Object constant : type.getEnumConstants()) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            sb.append(constant.toString().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        return sb.toString();
+    }
+
+    /** The --help text, made from the same options the job reads. */
+    public static String help() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("telemetry-aggregator: aggregates UDP telemetry in event-time windows.\n\n")
+                .append("Usage: [--config settings.yaml] [--<setting> <value> ...]\n")
+                .append("Precedence: the YAML file < environment variables < arguments.\n")
+                .append("Each setting can also be set as TELEMETRY_<SETTING> (e.g. TELEMETRY_WINDOW_SIZE=10s);\n")
+                .append("seed variables AGGREGATOR_PORT, AGGREGATION_INTERVAL (seconds) and STORAGE_TYPE still work.\n")
+                .append("Flink settings (parallelism.default, rest.port, execution.checkpointing.interval, ...) pass through.\n\n");
+        for (ConfigOption<?> option : JobOptions.ALL) {
+            sb.append("  --")
+                    .append(option.key())
+                    .append(" (default: ")
+                    .append(defaultText(option))
+                    .append(")\n      ")
+                    .append(option.description().toString().replaceAll("<[^>]*>", ""))
+                    .append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String defaultText(ConfigOption<?> option) {
+        Object def = option.defaultValue();
+        if (def instanceof List) {
+            List<?> list = (List<?>) def;
+            return list.isEmpty()
+                    ? "none"
+                    : list.stream()
+                            .map(o -> o instanceof Enum ? o.toString().toLowerCase(Locale.ROOT) : String.valueOf(o))
+                            .collect(Collectors.joining(";"));
+        }
+        if (def instanceof Duration) {
+            Duration d = (Duration) def;
+            return d.isZero() ? "0s" : d.toMillis() % 60_000 == 0 ? d.toMinutes() + "min" : d.toMillis() % 1000 == 0 ? d.getSeconds() + "s" : d.toMillis() + "ms";
+        }
+        if (def instanceof Enum) {
+            return def.toString().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        return String.valueOf(def);
+    }
+}

@@ -1,0 +1,129 @@
+package io.telemetry.aggregator.job;
+
+import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.TelemetryRecord;
+import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.operators.aggregate.LateRecordDeadLetters;
+import io.telemetry.aggregator.operators.aggregate.TelemetryWindows;
+import io.telemetry.aggregator.operators.parse.ParseFunction;
+import io.telemetry.aggregator.operators.parse.ParseSettings;
+import io.telemetry.aggregator.operators.watermark.TelemetryWatermarks;
+import io.telemetry.aggregator.sinks.LoggingSink;
+import io.telemetry.aggregator.udp.UdpDatagram;
+import io.telemetry.aggregator.udp.UdpSource;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+
+/**
+ * The telemetry aggregation job: UDP datagrams → records → event-time watermarks → tumbling
+ * window aggregates, with unusable and late records as dead letters. Only wiring lives here.
+ *
+ * <p>Run it on a cluster with {@code flink run}, or locally with the web UI through {@link
+ * LocalRunner}. Tests hand {@link #build} their own source and attach their own sinks.
+ */
+public final class TelemetryAggregatorJob {
+
+    private TelemetryAggregatorJob() {}
+
+    /** The two result streams of the pipeline, for the caller to attach sinks to. */
+    public static final class Outputs {
+        public final DataStream<WindowAggregate> aggregates;
+        public final DataStream<DeadLetter> deadLetters;
+
+        Outputs(DataStream<WindowAggregate> aggregates, DataStream<DeadLetter> deadLetters) {
+            this.aggregates = aggregates;
+            this.deadLetters = deadLetters;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobConfiguration.Loaded loaded = JobConfiguration.load(args, System.getenv());
+        if (loaded.helpRequested) {
+            System.out.println(JobConfiguration.help());
+            return;
+        }
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(loaded.config);
+        run(env, loaded.config);
+    }
+
+    /** Builds the job with the configured source and sinks and runs it until cancelled. */
+    static void run(StreamExecutionEnvironment env, Configuration config) throws Exception {
+        Outputs outputs = build(env, config, UdpSource.builder().setConfiguration(config).build());
+        attachLogSinks(outputs);
+        env.execute("telemetry-aggregator");
+    }
+
+    /**
+     * Wires source → parse → watermarks → windows. Turns Kryo off (every type has its own
+     * serializer) and requires a uid on every operator, so that savepoints stay restorable.
+     */
+    public static Outputs build(
+            StreamExecutionEnvironment env,
+            Configuration config,
+            Source<UdpDatagram, ?, ?> source) {
+        Configuration pipeline = new Configuration();
+        pipeline.set(PipelineOptions.GENERIC_TYPES, false);
+        pipeline.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        pipeline.set(PipelineOptions.OBJECT_REUSE, true);
+        env.configure(pipeline);
+
+        Duration windowSize = config.get(AggregationOptions.WINDOW_SIZE);
+
+        DataStream<UdpDatagram> datagrams =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "UDP telemetry source")
+                        .uid(Uids.UDP_SOURCE);
+
+        SingleOutputStreamOperator<TelemetryRecord> records =
+                datagrams
+                        .process(new ParseFunction(ParseSettings.from(config)))
+                        .name("Parse records")
+                        .uid(Uids.PARSE);
+
+        DataStream<TelemetryRecord> timed =
+                records.assignTimestampsAndWatermarks(
+                                TelemetryWatermarks.strategy(
+                                        config.get(AggregationOptions.OUT_OF_ORDERNESS),
+                                        windowSize,
+                                        config.get(AggregationOptions.IDLE_TIMEOUT)))
+                        .name("Event-time watermarks")
+                        .uid(Uids.WATERMARKS);
+
+        SingleOutputStreamOperator<WindowAggregate> aggregates =
+                TelemetryWindows.aggregate(
+                                timed, windowSize, config.get(AggregationOptions.ALLOWED_LATENESS))
+                        .name("Tumbling window aggregation")
+                        .uid(Uids.WINDOW_AGGREGATE);
+
+        DataStream<DeadLetter> late =
+                aggregates
+                        .getSideOutput(TelemetryWindows.LATE_RECORDS)
+                        .map(new LateRecordDeadLetters(windowSize.toMillis()))
+                        .name("Late records to dead letters")
+                        .uid(Uids.LATE_DEAD_LETTERS);
+
+        DataStream<DeadLetter> deadLetters =
+                records.getSideOutput(ParseFunction.DEAD_LETTERS).union(late);
+        return new Outputs(aggregates, deadLetters);
+    }
+
+    static void attachLogSinks(Outputs outputs) {
+        outputs.aggregates
+                .sinkTo(LoggingSink.aggregates())
+                .name("Aggregates to log")
+                .uid(Uids.AGGREGATE_LOG_SINK);
+        outputs.deadLetters
+                .sinkTo(LoggingSink.deadLetters())
+                .name("Dead letters to log")
+                .uid(Uids.DEAD_LETTER_LOG_SINK);
+    }
+}

@@ -1,0 +1,18 @@
+package io.telemetry.aggregator.job;
+
+/**
+ * The operators' stable uids. Savepoints map state to operators by these: never change one, and
+ * give every new operator its own.
+ */
+public final class Uids {
+
+    public static final String UDP_SOURCE = "udp-source";
+    public static final String PARSE = "parse";
+    public static final String WATERMARKS = "watermarks";
+    public static final String WINDOW_AGGREGATE = "window-aggregate";
+    public static final String LATE_DEAD_LETTERS = "late-dead-letters";
+    public static final String AGGREGATE_LOG_SINK = "aggregate-log-sink";
+    public static final String DEAD_LETTER_LOG_SINK = "dead-letter-log-sink";
+
+    private Uids() {}
+}

@@ -1,0 +1,48 @@
+package io.telemetry.aggregator.sinks;
+
+import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.operators.parse.JsonText;
+
+import java.time.Instant;
+
+/** The JSON forms of the output records, exactly as the data contract shows them. */
+public final class AggregateJson {
+
+    private AggregateJson() {}
+
+    /**
+     * {@code {"metric":…,"source":…,"tags":{…},"function":…,"window_start":"<ISO>",
+     * "window_end":"<ISO>","value":…,"count":…}}.
+     */
+    public static String aggregate(WindowAggregate a) {
+        StringBuilder sb = new StringBuilder(192).append("{\"metric\":");
+        JsonText.appendQuoted(sb, a.metric);
+        sb.append(",\"source\":");
+        JsonText.appendQuoted(sb, a.source);
+        sb.append(",\"tags\":").append(a.tags);
+        sb.append(",\"function\":");
+        JsonText.appendQuoted(sb, a.function);
+        sb.append(",\"window_start\":\"").append(Instant.ofEpochMilli(a.windowStart));
+        sb.append("\",\"window_end\":\"").append(Instant.ofEpochMilli(a.windowEnd));
+        sb.append("\",\"value\":").append(a.value);
+        sb.append(",\"count\":").append(a.count);
+        return sb.append('}').toString();
+    }
+
+    /**
+     * {@code {"reason":…,"detail":…,"sender":…,"received_at":"<ISO>","record":…}}.
+     */
+    public static String deadLetter(DeadLetter d) {
+        StringBuilder sb = new StringBuilder(256).append("{\"reason\":");
+        JsonText.appendQuoted(sb, d.reason);
+        sb.append(",\"detail\":");
+        JsonText.appendQuoted(sb, d.detail);
+        sb.append(",\"sender\":");
+        JsonText.appendQuoted(sb, d.sender);
+        sb.append(",\"received_at\":\"").append(Instant.ofEpochMilli(d.receivedAt));
+        sb.append("\",\"record\":");
+        JsonText.appendQuoted(sb, d.record);
+        return sb.append('}').toString();
+    }
+}
