@@ -8,6 +8,7 @@ import io.telemetry.aggregator.udp.UdpSourceOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.description.HtmlFormatter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -213,10 +214,10 @@ public final class JobConfiguration {
                         e);
             }
         }
-        checkDuration(config, AggregationOptions.WINDOW_SIZE, false);
-        checkDuration(config, AggregationOptions.OUT_OF_ORDERNESS, true);
-        checkDuration(config, AggregationOptions.ALLOWED_LATENESS, true);
-        checkDuration(config, AggregationOptions.IDLE_TIMEOUT, false);
+        checkDuration(config, raw, AggregationOptions.WINDOW_SIZE, false);
+        checkDuration(config, raw, AggregationOptions.OUT_OF_ORDERNESS, true);
+        checkDuration(config, raw, AggregationOptions.ALLOWED_LATENESS, true);
+        checkDuration(config, raw, AggregationOptions.IDLE_TIMEOUT, false);
         try {
             ParseSettings.from(config);
             UdpSource.builder().setConfiguration(config).build();
@@ -226,13 +227,16 @@ public final class JobConfiguration {
     }
 
     private static void checkDuration(
-            Configuration config, ConfigOption<Duration> option, boolean zeroAllowed) {
+            Configuration config,
+            Map<String, String> raw,
+            ConfigOption<Duration> option,
+            boolean zeroAllowed) {
         Duration d = config.get(option);
         if (d.isNegative() || (!zeroAllowed && d.toMillis() < 1)) {
             throw new InvalidSettingException(
                     option.key()
                             + "="
-                            + d
+                            + raw.getOrDefault(option.key(), d.toString())
                             + " is not allowed: use a duration "
                             + (zeroAllowed ? "of 0 or more" : "of at least 1ms")
                             + ", e.g. 10s");
@@ -285,10 +289,22 @@ public final class JobConfiguration {
                     .append(" (default: ")
                     .append(defaultText(option))
                     .append(")\n      ")
-                    .append(option.description().toString().replaceAll("<[^>]*>", ""))
+                    .append(description(option))
                     .append('\n');
         }
         return sb.toString();
+    }
+
+    /** An option's description as plain text. */
+    static String description(ConfigOption<?> option) {
+        return new HtmlFormatter()
+                .format(option.description())
+                .replaceAll("<[^>]*>", "")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
     }
 
     static String defaultText(ConfigOption<?> option) {

@@ -22,9 +22,9 @@ public final class AggregationOptions {
                     .enumType(Format.class)
                     .defaultValue(Format.AUTO)
                     .withDescription(
-                            "Record format: AUTO detects each record's format from its first bytes"
+                            "Record format: auto detects each record's format from its first bytes"
                                     + " ({ is JSON, name:value|type is StatsD, else line protocol);"
-                                    + " JSON, LINE_PROTOCOL or STATSD fix it.");
+                                    + " json, line-protocol or statsd fix it.");
 
     public static final ConfigOption<List<String>> DEFAULT_FUNCTIONS =
             ConfigOptions.key("parse.default-function")
@@ -33,7 +33,7 @@ public final class AggregationOptions {
                     .defaultValues("avg")
                     .withDescription(
                             "Function(s) for records that name none and match no function rule;"
-                                    + " several are separated by ';'.");
+                                    + " several are separated by ',' or ';'.");
 
     public static final ConfigOption<List<String>> FUNCTION_RULES =
             ConfigOptions.key("parse.function-rules")

@@ -45,10 +45,16 @@ public final class ParseFunction extends ProcessFunction<UdpDatagram, TelemetryR
         emitter = new Emitter(failedEventCounters(metrics));
     }
 
-    /** One {@code failed_events_count} counter per reason, labelled {@code reason}. */
-    public static Map<String, Counter> failedEventCounters(MetricGroup metrics) {
+    /**
+     * One {@code failed_events_count} counter per parse reason, labelled {@code reason}; late
+     * records are counted where they are found, after the windows.
+     */
+    private static Map<String, Counter> failedEventCounters(MetricGroup metrics) {
         Map<String, Counter> counters = new HashMap<>();
         for (String reason : DeadLetter.REASONS) {
+            if (reason.equals(DeadLetter.LATE)) {
+                continue;
+            }
             counters.put(
                     reason, metrics.addGroup("reason", reason).counter("failed_events_count"));
         }

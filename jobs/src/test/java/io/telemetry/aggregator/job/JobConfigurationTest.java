@@ -1,0 +1,138 @@
+package io.telemetry.aggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.udp.UdpSourceOptions;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.CoreOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+class JobConfigurationTest {
+
+    private static Configuration load(Map<String, String> env, String... args) {
+        return JobConfiguration.load(args, env).config;
+    }
+
+    @Test
+    void defaultsWithoutAnySetting() {
+        Configuration config = load(Map.of());
+        assertThat(config.get(UdpSourceOptions.PORT)).isEqualTo(6000);
+        assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.get(AggregationOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.get(AggregationOptions.ALLOWED_LATENESS)).isEqualTo(Duration.ZERO);
+        assertThat(config.get(AggregationOptions.MAX_FUTURE_SKEW)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.get(AggregationOptions.DEFAULT_FUNCTIONS)).containsExactly("avg");
+    }
+
+    @Test
+    void yamlThenEnvironmentThenArguments(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("settings.yaml");
+        Files.writeString(
+                yaml,
+                "source:\n  udp:\n    port: 7000\n    bind-address: 127.0.0.1\n"
+                        + "window.size: 30s\n"
+                        + "parse:\n  source-fields: [device_id, host]\n  format: line-protocol\n"
+                        + "parallelism.default: 3\n",
+                StandardCharsets.UTF_8);
+
+        Configuration config =
+                load(
+                        Map.of("AGGREGATOR_PORT", "7001", "TELEMETRY_WINDOW_OUT_OF_ORDERNESS", "2s"),
+                        "--config", yaml.toString(),
+                        "--window.size", "10s");
+
+        assertThat(config.get(UdpSourceOptions.PORT)).isEqualTo(7001);
+        assertThat(config.get(UdpSourceOptions.BIND_ADDRESS)).isEqualTo("127.0.0.1");
+        assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.get(AggregationOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.get(AggregationOptions.SOURCE_FIELDS)).containsExactly("device_id", "host");
+        assertThat(config.get(AggregationOptions.FORMAT)).isEqualTo(AggregationOptions.Format.LINE_PROTOCOL);
+        assertThat(config.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(3);
+    }
+
+    @Test
+    void seedVariables() {
+        Configuration config = load(Map.of("AGGREGATION_INTERVAL", "15", "STORAGE_TYPE", "log"));
+        assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.get(JobOptions.SINKS)).containsExactly(JobOptions.SinkType.LOG);
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--source.udp.port|abc|source.udp.port=abc is not allowed: use a whole number",
+                "--source.udp.port|70000|source.udp.port=70000 is not allowed: use a port from 1 to 65535",
+                "--source.udp.receive-buffer|lots|source.udp.receive-buffer=lots is not allowed: use a size such as 64kb or 8mb",
+                "--window.size|0s|window.size=0s is not allowed: use a duration of at least 1ms, e.g. 10s",
+                "--window.size|ten seconds|window.size=ten seconds is not allowed: use a duration such as 500ms, 10s, 1min or 1h",
+                "--window.allowed-lateness|-5s|window.allowed-lateness=-5s is not allowed: use a duration such as 500ms, 10s, 1min or 1h",
+                "--parse.format|xml|parse.format=xml is not allowed: use one of auto, json, line-protocol, statsd",
+                "--parse.default-function|median|parse.default-function=median is not allowed: 'median' is not a function; use count, sum, min, max, avg, first, last, stddev, count_distinct, p50, p90, p95, p99",
+                "--parse.function-rules|gpu.*|parse.function-rules entry 'gpu.*' is not allowed: write pattern=function[,function...], e.g. gpu.*=avg,max",
+                "--parse.line-protocol.precision|h|parse.line-protocol.precision=h is not allowed: use ns, us, ms or s",
+                "--sink.types|kafka|sink.types=kafka is not allowed: use one or more of log, separated by ';' or ','",
+                "--window.sise|10s|Unknown setting 'window.sise'; the job's settings are: source.udp.bind-address, source.udp.port, source.udp.receive-buffer, source.udp.max-batch, parse.format, parse.default-function, parse.function-rules, parse.source-fields, parse.max-future-skew, parse.line-protocol.precision, window.size, window.out-of-orderness, window.allowed-lateness, window.idle-timeout, sink.types",
+                "--window.size||--window.size needs a value",
+            })
+    void aBadSettingIsOneClearLine(String key, String value, String message) {
+        String[] args = value == null ? new String[] {key} : new String[] {key, value};
+        assertThatThrownBy(() -> load(Map.of(), args))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void badSeedVariableAndMissingFile() {
+        assertThatThrownBy(() -> load(Map.of("AGGREGATION_INTERVAL", "1m")))
+                .hasMessage("AGGREGATION_INTERVAL=1m is not allowed: use a whole number of seconds above 0, e.g. 60");
+        assertThatThrownBy(() -> load(Map.of(), "--config", "/nonexistent/settings.yaml"))
+                .hasMessage("--config /nonexistent/settings.yaml is not allowed: no such file");
+    }
+
+    @Test
+    void helpListsEverySettingWithItsDefault() {
+        String help = JobConfiguration.help();
+        for (ConfigOption<?> option : JobOptions.ALL) {
+            assertThat(help).contains("--" + option.key() + " (default: " + JobConfiguration.defaultText(option) + ")");
+        }
+        assertThat(help).contains("--window.size (default: 1min)").contains("--parse.source-fields (default: source;device_id;drone_id;host;hostname)");
+        assertThat(JobConfiguration.load(new String[] {"--help"}, Map.of()).helpRequested).isTrue();
+    }
+
+    @Test
+    void localRunnerStopsAtStartWithOneLineAndStatus2() throws Exception {
+        Process process =
+                new ProcessBuilder(
+                                new File(System.getProperty("java.home"), "bin/java").getPath(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                LocalRunner.class.getName(),
+                                "--window.size",
+                                "-1s")
+                        .redirectErrorStream(true)
+                        .start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(output.lines().toList())
+                .isEqualTo(List.of("telemetry-aggregator: window.size=-1s is not allowed: use a duration such as 500ms, 10s, 1min or 1h"));
+    }
+}
