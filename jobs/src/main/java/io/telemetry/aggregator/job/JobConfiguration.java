@@ -295,6 +295,25 @@ public final class JobConfiguration {
         return sb.toString();
     }
 
+    /** The README's settings table, made from the same options the job reads. */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| setting | environment variable | default | description |\n");
+        sb.append("| --- | --- | --- | --- |\n");
+        for (ConfigOption<?> option : JobOptions.ALL) {
+            sb.append("| `")
+                    .append(option.key())
+                    .append("` | `")
+                    .append(environmentName(option.key()))
+                    .append("` | `")
+                    .append(defaultText(option))
+                    .append("` | ")
+                    .append(description(option).replace("|", "\\|"))
+                    .append(" |\n");
+        }
+        return sb.toString();
+    }
+
     /** An option's description as plain text. */
     static String description(ConfigOption<?> option) {
         return new HtmlFormatter()
