@@ -71,6 +71,19 @@ final class DatagramContext {
     }
 
     /**
+     * True when the event time is in range; otherwise sends the record {@code data[from, to)} to
+     * the dead letters as timestamp_out_of_range and returns false.
+     */
+    boolean timeInRange(long timestamp, long maxFutureSkewMillis, int from, int to, ParseOutput out) {
+        String problem = checkTime(timestamp, maxFutureSkewMillis);
+        if (problem == null) {
+            return true;
+        }
+        out.deadLetter(deadLetter(DeadLetter.TIMESTAMP_OUT_OF_RANGE, problem, from, to));
+        return false;
+    }
+
+    /**
      * Checks an event time against the allowed range: not before the epoch, and not more than
      * the allowed skew after the arrival. Returns null when fine, else the dead-letter detail.
      */

@@ -224,10 +224,7 @@ final class JsonRecordParser {
         if (!hasTime) {
             timestamp = ctx.receivedAt;
         } else {
-            String rangeProblem = ctx.checkTime(timestamp, settings.maxFutureSkewMillis);
-            if (rangeProblem != null) {
-                out.deadLetter(
-                        ctx.deadLetter(DeadLetter.TIMESTAMP_OUT_OF_RANGE, rangeProblem, from, to));
+            if (!ctx.timeInRange(timestamp, settings.maxFutureSkewMillis, from, to, out)) {
                 return false;
             }
         }

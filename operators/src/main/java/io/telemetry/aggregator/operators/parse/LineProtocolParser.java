@@ -43,23 +43,11 @@ final class LineProtocolParser {
         long timestamp = ctx.receivedAt;
         if (parsedTimestamp != NO_TIMESTAMP) {
             timestamp = toMillis(parsedTimestamp);
-            String rangeProblem = ctx.checkTime(timestamp, settings.maxFutureSkewMillis);
-            if (rangeProblem != null) {
-                out.deadLetter(
-                        ctx.deadLetter(DeadLetter.TIMESTAMP_OUT_OF_RANGE, rangeProblem, from, to));
+            if (!ctx.timeInRange(timestamp, settings.maxFutureSkewMillis, from, to, out)) {
                 return false;
             }
         }
-        String source = null;
-        for (String field : settings.sourceFields) {
-            source = tags.remove(field);
-            if (source != null) {
-                break;
-            }
-        }
-        if (source == null) {
-            source = ctx.senderAddress();
-        }
+        String source = tags.takeSource(settings.sourceFields, ctx);
         String tagsJson = tags.toJson();
         boolean emitted = false;
         for (int i = 0; i < fieldCount; i++) {

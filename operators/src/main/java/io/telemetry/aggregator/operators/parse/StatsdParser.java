@@ -167,24 +167,12 @@ final class StatsdParser {
             }
         }
         if (timed) {
-            String rangeProblem = ctx.checkTime(timestamp, settings.maxFutureSkewMillis);
-            if (rangeProblem != null) {
-                out.deadLetter(
-                        ctx.deadLetter(DeadLetter.TIMESTAMP_OUT_OF_RANGE, rangeProblem, from, to));
+            if (!ctx.timeInRange(timestamp, settings.maxFutureSkewMillis, from, to, out)) {
                 return false;
             }
         }
 
-        String source = null;
-        for (String field : settings.sourceFields) {
-            source = tags.remove(field);
-            if (source != null) {
-                break;
-            }
-        }
-        if (source == null) {
-            source = ctx.senderAddress();
-        }
+        String source = tags.takeSource(settings.sourceFields, ctx);
         String tagsJson = tags.toJson();
         for (MetricFunction f : functions) {
             out.record(new TelemetryRecord(name, source, tagsJson, f, value, timestamp, ctx.receivedAt));

@@ -65,6 +65,20 @@ final class TagSet {
         return null;
     }
 
+    /**
+     * Removes and returns the first tag named in {@code sourceFields}; without one, the sender's
+     * address is the source.
+     */
+    String takeSource(String[] sourceFields, DatagramContext ctx) {
+        for (String field : sourceFields) {
+            String source = remove(field);
+            if (source != null) {
+                return source;
+            }
+        }
+        return ctx.senderAddress();
+    }
+
     /** The tags as canonical JSON, e.g. {@code {"host":"a","site":"lab"}}; {@code {}} if none. */
     String toJson() {
         if (size == 0) {
