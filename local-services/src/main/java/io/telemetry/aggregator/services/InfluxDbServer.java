@@ -1,0 +1,124 @@
+package io.telemetry.aggregator.services;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * InfluxDB 1.x ({@code influxd} from Debian's {@code influxdb} package) on free ports, with its
+ * data in a temporary folder. It speaks the v1 API: {@code /write}, {@code /query}.
+ */
+public final class InfluxDbServer implements AutoCloseable {
+
+    private final ChildProcess process;
+    private final int port;
+
+    private InfluxDbServer(ChildProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** The influxd executable, or null when InfluxDB is not installed. */
+    public static String executable() {
+        return ChildProcess.findExecutable("influxd", "/usr/bin/influxd");
+    }
+
+    public static InfluxDbServer start(Path dir) throws IOException, InterruptedException {
+        String influxd = executable();
+        if (influxd == null) {
+            throw new IOException(
+                    "influxd is not installed: apt-get install -y influxdb (the CI script does)");
+        }
+        int port = ChildProcess.freeTcpPort();
+        int rpcPort = ChildProcess.freeTcpPort();
+        Files.createDirectories(dir);
+        Path config = dir.resolve("influxdb.conf");
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "reporting-disabled = true",
+                        "bind-address = \"127.0.0.1:" + rpcPort + "\"",
+                        "[meta]",
+                        "  dir = \"" + dir.resolve("meta") + "\"",
+                        "[data]",
+                        "  dir = \"" + dir.resolve("data") + "\"",
+                        "  wal-dir = \"" + dir.resolve("wal") + "\"",
+                        "  query-log-enabled = false",
+                        "[monitor]",
+                        "  store-enabled = false",
+                        "[http]",
+                        "  bind-address = \"127.0.0.1:" + port + "\"",
+                        "  log-enabled = false",
+                        ""),
+                StandardCharsets.UTF_8);
+        ChildProcess process =
+                ChildProcess.start("influxd", List.of(influxd, "run", "-config", config.toString()), dir);
+        InfluxDbServer server = new InfluxDbServer(process, port);
+        try {
+            process.awaitReady(() -> server.ping(), Duration.ofSeconds(30));
+        } catch (IOException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private boolean ping() {
+        try {
+            HttpResponse<Void> r =
+                    HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(URI.create(url() + "/ping"))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 204;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Runs an InfluxQL statement ({@code CREATE DATABASE x}, {@code SELECT ...}); returns the JSON. */
+    public String query(String database, String influxQl) throws IOException, InterruptedException {
+        String form =
+                "q=" + java.net.URLEncoder.encode(influxQl, StandardCharsets.UTF_8)
+                        + (database == null ? "" : "&db=" + database)
+                        + "&epoch=ms";
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(url() + "/query"))
+                                        .header("Content-Type", "application/x-www-form-urlencoded")
+                                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("InfluxDB query failed with " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

@@ -1,0 +1,109 @@
+package io.telemetry.aggregator.services;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * A single-node Kafka broker in KRaft mode (broker and controller in one JVM), started as a child
+ * JVM on free ports. Transactions work (the job's exactly-once sink needs them); topics keep their
+ * records forever, so tests can replay old event times.
+ */
+public final class KafkaServer implements AutoCloseable {
+
+    private final ChildProcess process;
+    private final int port;
+
+    private KafkaServer(ChildProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static KafkaServer start(Path dir) throws IOException, InterruptedException {
+        int port = ChildProcess.freeTcpPort();
+        int controllerPort = ChildProcess.freeTcpPort();
+        Files.createDirectories(dir);
+        Path config = dir.resolve("server.properties");
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                        "controller.listener.names=CONTROLLER",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "log.dirs=" + dir.resolve("data"),
+                        "num.partitions=1",
+                        "offsets.topic.replication.factor=1",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        "log.retention.ms=-1",
+                        "auto.create.topics.enable=false",
+                        ""),
+                StandardCharsets.UTF_8);
+        Path log4j = dir.resolve("log4j2.properties");
+        Files.writeString(
+                log4j,
+                "rootLogger.level = INFO\nrootLogger.appenderRef.out.ref = out\n"
+                        + "appender.out.type = Console\nappender.out.name = out\n"
+                        + "appender.out.layout.type = PatternLayout\nappender.out.layout.pattern = %d %p %c - %m%n\n"
+                        + "logger.kafka.name = kafka\nlogger.kafka.level = WARN\n"
+                        + "logger.server.name = kafka.server.KafkaRaftServer\nlogger.server.level = INFO\n"
+                        + "logger.apache.name = org.apache.kafka\nlogger.apache.level = WARN\n",
+                StandardCharsets.UTF_8);
+        String logging = "-Dlog4j.configurationFile=" + log4j;
+        ChildProcess.run(
+                "kafka-format",
+                withProperty(
+                        ChildProcess.java(
+                                "256m",
+                                "kafka.tools.StorageTool",
+                                "format",
+                                "-t",
+                                Uuids.kafkaClusterId(UUID.randomUUID()),
+                                "-c",
+                                config.toString()),
+                        logging),
+                dir,
+                Duration.ofSeconds(60));
+        ChildProcess process =
+                ChildProcess.start(
+                        "kafka",
+                        withProperty(ChildProcess.java("384m", "kafka.Kafka", config.toString()), logging),
+                        dir);
+        KafkaServer server = new KafkaServer(process, port);
+        try {
+            process.awaitReady(() -> process.logContains("Kafka Server started"), Duration.ofSeconds(90));
+        } catch (IOException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private static java.util.List<String> withProperty(java.util.List<String> command, String property) {
+        command.add(1, property);
+        return command;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}

@@ -1,0 +1,78 @@
+package io.telemetry.aggregator.services;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+/**
+ * A real PostgreSQL server (zonky's PostgreSQL binaries from Maven) on a free port, with a
+ * database and a password-protected user for the job.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+    public static final String DATABASE = "telemetry";
+    public static final String USER = "telemetry";
+    public static final String PASSWORD = "telemetry-secret";
+
+    private final EmbeddedPostgres postgres;
+    private final int port;
+
+    private PostgresServer(EmbeddedPostgres postgres, int port) {
+        this.postgres = postgres;
+        this.port = port;
+    }
+
+    public static PostgresServer start(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        int port = ChildProcess.freeTcpPort();
+        EmbeddedPostgres postgres =
+                EmbeddedPostgres.builder()
+                        .setPort(port)
+                        .setDataDirectory(dir.resolve("data"))
+                        .setCleanDataDirectory(true)
+                        .setOverrideWorkingDirectory(dir.resolve("work").toFile())
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .start();
+        PostgresServer server = new PostgresServer(postgres, port);
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("CREATE USER " + USER + " WITH PASSWORD '" + PASSWORD + "'");
+            s.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+        } catch (SQLException e) {
+            server.close();
+            throw new IOException("Cannot create the telemetry database: " + e.getMessage(), e);
+        }
+        return server;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code jdbc:postgresql://127.0.0.1:<port>/telemetry}. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    /** The libpq form: {@code postgresql://telemetry:…@127.0.0.1:<port>/telemetry}. */
+    public String uri() {
+        return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    /** A connection as the job's user. */
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+}
