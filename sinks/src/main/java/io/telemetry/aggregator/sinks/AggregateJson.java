@@ -25,7 +25,13 @@ public final class AggregateJson {
         JsonText.appendQuoted(sb, a.function);
         sb.append(",\"window_start\":\"").append(Instant.ofEpochMilli(a.windowStart));
         sb.append("\",\"window_end\":\"").append(Instant.ofEpochMilli(a.windowEnd));
-        sb.append("\",\"value\":").append(a.value);
+        sb.append("\",\"value\":");
+        if (Double.isFinite(a.value)) {
+            sb.append(a.value);
+        } else {
+            // JSON has no infinity: a sum that overflowed the double range.
+            sb.append("null");
+        }
         sb.append(",\"count\":").append(a.count);
         return sb.append('}').toString();
     }

@@ -1,0 +1,75 @@
+package io.telemetry.aggregator.sinks;
+
+import io.telemetry.aggregator.operators.WindowAggregate;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Aggregates that exercise every sink, and a small bounded job that writes them. */
+public final class SinkTestData {
+
+    /** 2026-11-23T10:30:00Z. */
+    public static final long T0 = 1_795_429_800_000L;
+
+    public static final WindowAggregate PLAIN =
+            new WindowAggregate(
+                    "temperature",
+                    "gpu-001",
+                    "{\"hostname\":\"worker-1\",\"site\":\"lab\"}",
+                    "avg",
+                    T0,
+                    T0 + 60_000,
+                    74.9,
+                    12,
+                    0);
+
+    /** Spaces, commas, '=', quotes, backslashes, a line break and non-ASCII in every name. */
+    public static final WindowAggregate AWKWARD =
+            new WindowAggregate(
+                    "cpu load,\"x\"=1 \\ ü✓",
+                    "dev 1,=\\\"",
+                    "{\"a b,c=d\":\"e,f=g \\\"h\\\" \\\\ i\\nj ñ\",\"z\":\"日本\"}",
+                    "p99",
+                    T0,
+                    T0 + 60_000,
+                    1.5,
+                    3,
+                    0);
+
+    /** {@link #PLAIN} emitted again after a late record: same series and window, new result. */
+    public static final WindowAggregate PLAIN_AGAIN =
+            new WindowAggregate(
+                    "temperature",
+                    "gpu-001",
+                    "{\"hostname\":\"worker-1\",\"site\":\"lab\"}",
+                    "avg",
+                    T0,
+                    T0 + 60_000,
+                    75.25,
+                    13,
+                    0);
+
+    public static final List<WindowAggregate> ALL = List.of(PLAIN, AWKWARD, PLAIN_AGAIN);
+
+    private SinkTestData() {}
+
+    /** Writes the aggregates, in order, through the sink in a bounded job with checkpoints. */
+    public static void write(Sink<WindowAggregate> sink, List<WindowAggregate> aggregates)
+            throws Exception {
+        Configuration config = new Configuration();
+        config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(1);
+        env.fromData(aggregates, TypeInformation.of(WindowAggregate.class))
+                .sinkTo(sink)
+                .name("sink under test")
+                .uid("sink-under-test");
+        env.execute("sink test");
+    }
+}
