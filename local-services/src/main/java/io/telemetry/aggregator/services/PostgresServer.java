@@ -32,8 +32,18 @@ public final class PostgresServer implements AutoCloseable {
     public static PostgresServer start(Path dir) throws IOException {
         Files.createDirectories(dir);
         int port = ChildProcess.freeTcpPort();
+        // The job's user must give its password, as on a real server; the admin user is trusted.
+        Path hba = dir.resolve("pg_hba.conf");
+        Files.writeString(
+                hba,
+                "local all all trust\n"
+                        + "host all postgres 127.0.0.1/32 trust\n"
+                        + "host all postgres ::1/128 trust\n"
+                        + "host all all 127.0.0.1/32 scram-sha-256\n"
+                        + "host all all ::1/128 scram-sha-256\n");
         EmbeddedPostgres postgres =
                 EmbeddedPostgres.builder()
+                        .setServerConfig("hba_file", hba.toString())
                         .setPort(port)
                         .setDataDirectory(dir.resolve("data"))
                         .setCleanDataDirectory(true)
