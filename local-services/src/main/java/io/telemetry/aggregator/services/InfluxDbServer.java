@@ -113,6 +113,21 @@ public final class InfluxDbServer implements AutoCloseable {
         return r.body();
     }
 
+    /** Writes line protocol to a database with millisecond timestamps. */
+    public void write(String database, String lines) throws IOException, InterruptedException {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(url() + "/write?precision=ms&db=" + database))
+                                        .POST(HttpRequest.BodyPublishers.ofString(lines))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 204) {
+            throw new IOException("InfluxDB write failed with " + r.statusCode() + ": " + r.body());
+        }
+    }
+
     public long pid() {
         return process.pid();
     }

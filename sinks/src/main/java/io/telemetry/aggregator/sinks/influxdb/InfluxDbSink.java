@@ -40,7 +40,7 @@ public final class InfluxDbSink extends AsyncSinkBase<WindowAggregate, String> {
             int maxBuffered,
             long flushIntervalMillis) {
         super(
-                (ElementConverter<WindowAggregate, String>) (a, ctx) -> LineProtocol.point(a),
+                converter(target.isV2()),
                 batchSize,
                 maxInFlight,
                 maxBuffered,
@@ -48,6 +48,10 @@ public final class InfluxDbSink extends AsyncSinkBase<WindowAggregate, String> {
                 flushIntervalMillis,
                 1L << 20);
         this.target = target;
+    }
+
+    private static ElementConverter<WindowAggregate, String> converter(boolean v2) {
+        return (a, ctx) -> LineProtocol.point(a, v2);
     }
 
     /**

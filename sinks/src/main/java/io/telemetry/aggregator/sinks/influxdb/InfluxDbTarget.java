@@ -18,11 +18,17 @@ final class InfluxDbTarget implements Serializable {
     private final String writeUrl;
     private final String authorization;
     private final String description;
+    private final boolean v2;
 
-    private InfluxDbTarget(String writeUrl, String authorization, String description) {
+    private InfluxDbTarget(String writeUrl, String authorization, String description, boolean v2) {
         this.writeUrl = writeUrl;
         this.authorization = authorization;
         this.description = description;
+        this.v2 = v2;
+    }
+
+    boolean isV2() {
+        return v2;
     }
 
     static InfluxDbTarget v2(String baseUrl, String org, String bucket, String token) {
@@ -34,7 +40,8 @@ final class InfluxDbTarget implements Serializable {
         return new InfluxDbTarget(
                 url,
                 token == null ? null : "Token " + token,
-                trim(baseUrl) + " bucket " + bucket + (org == null ? "" : " of " + org));
+                trim(baseUrl) + " bucket " + bucket + (org == null ? "" : " of " + org),
+                true);
     }
 
     static InfluxDbTarget v1(
@@ -52,7 +59,7 @@ final class InfluxDbTarget implements Serializable {
                                         .encodeToString(
                                                 (user + ":" + (password == null ? "" : password))
                                                         .getBytes(StandardCharsets.UTF_8));
-        return new InfluxDbTarget(url, auth, trim(baseUrl) + " database " + database);
+        return new InfluxDbTarget(url, auth, trim(baseUrl) + " database " + database, false);
     }
 
     private static String trim(String url) {

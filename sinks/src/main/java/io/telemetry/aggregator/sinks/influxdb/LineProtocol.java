@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * <p>Escaping follows the line-protocol spec: commas and spaces in measurements, commas, equals
  * signs and spaces in tag keys, tag values and field keys. Two things line protocol cannot carry
  * are mapped: a line break in a name becomes {@code \n} written out (backslash, n), and a tag with
- * an empty value is left out, as InfluxDB stores no empty tag values. A value that is not finite
+ * an empty value is left out, as InfluxDB stores no empty tag values. Backslashes: see {@link
+ * #point(WindowAggregate, boolean)}. A value that is not finite
  * (a sum that overflowed) leaves the {@code value} field out.
  */
 public final class LineProtocol {
@@ -29,9 +30,16 @@ public final class LineProtocol {
 
     private LineProtocol() {}
 
-    public static String point(WindowAggregate a) {
+    /**
+     * One point.
+     *
+     * @param doubleBackslashes write every backslash as two, as InfluxDB 2.x and 3.x read them;
+     *     InfluxDB 1.x keeps both in tag values, so for it only a backslash that would escape the
+     *     next character is doubled
+     */
+    public static String point(WindowAggregate a, boolean doubleBackslashes) {
         StringBuilder sb = new StringBuilder(128);
-        escape(sb, a.metric, false);
+        escape(sb, a.metric, false, doubleBackslashes);
         Map<String, String> tags = parseTags(a.tags);
         tags.put("source", a.source);
         tags.put("function", a.function);
@@ -40,9 +48,9 @@ public final class LineProtocol {
                 continue;
             }
             sb.append(',');
-            escape(sb, tag.getKey(), true);
+            escape(sb, tag.getKey(), true, doubleBackslashes);
             sb.append('=');
-            escape(sb, tag.getValue(), true);
+            escape(sb, tag.getValue(), true, doubleBackslashes);
         }
         sb.append(' ');
         if (Double.isFinite(a.value)) {
@@ -71,7 +79,8 @@ public final class LineProtocol {
         return tags;
     }
 
-    private static void escape(StringBuilder sb, String s, boolean equalsToo) {
+    private static void escape(
+            StringBuilder sb, String s, boolean equalsToo, boolean doubleBackslashes) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
@@ -90,6 +99,21 @@ public final class LineProtocol {
                     break;
                 case '\r':
                     sb.append("\\r");
+                    break;
+                case '\\':
+                    // A backslash is literal unless it would escape what follows.
+                    boolean last = i == s.length() - 1;
+                    char next = last ? 0 : s.charAt(i + 1);
+                    if (doubleBackslashes
+                            || last
+                            || next == ','
+                            || next == ' '
+                            || next == '\\'
+                            || (equalsToo && next == '=')) {
+                        sb.append("\\\\");
+                    } else {
+                        sb.append(c);
+                    }
                     break;
                 default:
                     sb.append(c);
