@@ -2,9 +2,13 @@ package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
+import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
+import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
+import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
 import io.telemetry.aggregator.udp.UdpSource;
 import io.telemetry.aggregator.udp.UdpSourceOptions;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -37,6 +41,20 @@ public final class JobConfiguration {
 
     /** Prefixes of the job's own settings; an unknown key under one of them is a typo. */
     private static final List<String> OWN_PREFIXES = List.of("source.", "parse.", "window.", "sink.");
+
+    /** The seed deployments' variables that map one to one onto a setting. */
+    private static final Map<String, String> SEED_VARIABLES =
+            Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", KafkaSinkOptions.BOOTSTRAP_SERVERS.key(),
+                    "KAFKA_TOPIC", KafkaSinkOptions.TOPIC.key(),
+                    "POSTGRES_CONNECTION_STRING", PostgresSinkOptions.CONNECTION.key(),
+                    "INFLUXDB_URL", InfluxDbSinkOptions.URL.key(),
+                    "INFLUXDB_TOKEN", InfluxDbSinkOptions.TOKEN.key(),
+                    "INFLUXDB_ORG", InfluxDbSinkOptions.ORG.key(),
+                    "INFLUXDB_BUCKET", InfluxDbSinkOptions.BUCKET.key());
+
+    /** Checkpoint interval when none is configured: window state and the sinks rely on checkpoints. */
+    static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     private JobConfiguration() {}
 
@@ -99,6 +117,9 @@ public final class JobConfiguration {
             }
             config.setString(e.getKey(), value);
         }
+        if (!config.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+            config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
+        }
         if (!help) {
             validate(config, raw);
         }
@@ -130,6 +151,12 @@ public final class JobConfiguration {
         String storage = env.get("STORAGE_TYPE");
         if (storage != null) {
             out.put(JobOptions.SINKS.key(), storage.trim().replace(',', ';'));
+        }
+        for (Map.Entry<String, String> seed : SEED_VARIABLES.entrySet()) {
+            String value = env.get(seed.getKey());
+            if (value != null) {
+                out.put(seed.getValue(), value.trim());
+            }
         }
         for (ConfigOption<?> option : JobOptions.ALL) {
             String value = env.get(environmentName(option.key()));
@@ -189,7 +216,9 @@ public final class JobConfiguration {
 
     private static void validate(Configuration config, Map<String, String> raw) {
         for (String key : raw.keySet()) {
-            boolean own = OWN_PREFIXES.stream().anyMatch(key::startsWith);
+            boolean own =
+                    OWN_PREFIXES.stream().anyMatch(key::startsWith)
+                            && !key.startsWith(KafkaSinkOptions.PROPERTIES_PREFIX);
             boolean known = JobOptions.ALL.stream().anyMatch(o -> o.key().equals(key));
             if (own && !known) {
                 throw new InvalidSettingException(
@@ -208,7 +237,7 @@ public final class JobConfiguration {
                 throw new InvalidSettingException(
                         option.key()
                                 + "="
-                                + raw.get(option.key())
+                                + redact(option.key(), raw.get(option.key()))
                                 + " is not allowed: "
                                 + expectation(option),
                         e);
@@ -221,6 +250,7 @@ public final class JobConfiguration {
         try {
             ParseSettings.from(config);
             UdpSource.builder().setConfiguration(config).build();
+            JobSinks.from(config);
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(e.getMessage(), e);
         }
@@ -243,10 +273,29 @@ public final class JobConfiguration {
         }
     }
 
+    /** A value fit to print: secrets become ***, passwords in connection strings too. */
+    static String redact(String key, String value) {
+        if (value == null) {
+            return null;
+        }
+        String k = key.toLowerCase(Locale.ROOT);
+        if (k.contains("password") || k.contains("token") || k.contains("secret") || k.contains("jaas")) {
+            return "***";
+        }
+        return value.replaceAll("(://[^:/@]*:)[^@]*@", "$1***@")
+                .replaceAll("(?i)(password=)[^&]*", "$1***");
+    }
+
     private static String expectation(ConfigOption<?> option) {
         Object def = option.defaultValue();
         if (def instanceof Duration) {
             return "use a duration such as 500ms, 10s, 1min or 1h";
+        }
+        if (def instanceof Boolean) {
+            return "use true or false";
+        }
+        if (option == KafkaSinkOptions.DELIVERY_GUARANTEE) {
+            return "use exactly-once or at-least-once";
         }
         if (def instanceof Integer) {
             return "use a whole number";
@@ -328,6 +377,9 @@ public final class JobConfiguration {
 
     static String defaultText(ConfigOption<?> option) {
         Object def = option.defaultValue();
+        if (def == null) {
+            return "none";
+        }
         if (def instanceof List) {
             List<?> list = (List<?>) def;
             return list.isEmpty()

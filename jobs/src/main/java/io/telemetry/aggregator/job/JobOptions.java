@@ -1,6 +1,9 @@
 package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
+import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
+import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
 import io.telemetry.aggregator.udp.UdpSourceOptions;
 
 import org.apache.flink.configuration.ConfigOption;
@@ -13,7 +16,10 @@ public final class JobOptions {
 
     /** Where results go. */
     public enum SinkType {
-        LOG
+        LOG,
+        KAFKA,
+        POSTGRES,
+        INFLUXDB
     }
 
     public static final ConfigOption<List<SinkType>> SINKS =
@@ -22,9 +28,11 @@ public final class JobOptions {
                     .asList()
                     .defaultValues(SinkType.LOG)
                     .withDescription(
-                            "Where aggregates and dead letters go: LOG writes JSON lines to the"
-                                    + " loggers telemetry.aggregates and telemetry.deadletters."
-                                    + " Seed variable: STORAGE_TYPE.");
+                            "Where aggregates go, one or more of log, kafka, postgres, influxdb"
+                                    + " (e.g. kafka;postgres). Dead letters go to the Kafka dead-letter"
+                                    + " topic with kafka, else to the log. log writes JSON lines to"
+                                    + " the loggers telemetry.aggregates and telemetry.deadletters."
+                                    + " Seed variable: STORAGE_TYPE (a comma list).");
 
     /** Every setting of the job, in the order --help and the README show them. */
     public static final List<ConfigOption<?>> ALL =
@@ -43,7 +51,36 @@ public final class JobOptions {
                     AggregationOptions.OUT_OF_ORDERNESS,
                     AggregationOptions.ALLOWED_LATENESS,
                     AggregationOptions.IDLE_TIMEOUT,
-                    SINKS);
+                    SINKS,
+                    KafkaSinkOptions.BOOTSTRAP_SERVERS,
+                    KafkaSinkOptions.TOPIC,
+                    KafkaSinkOptions.DEAD_LETTER_TOPIC,
+                    KafkaSinkOptions.DELIVERY_GUARANTEE,
+                    KafkaSinkOptions.TRANSACTIONAL_ID_PREFIX,
+                    KafkaSinkOptions.TRANSACTION_TIMEOUT,
+                    KafkaSinkOptions.CREATE_TOPICS,
+                    KafkaSinkOptions.TOPIC_PARTITIONS,
+                    KafkaSinkOptions.TOPIC_REPLICATION,
+                    PostgresSinkOptions.CONNECTION,
+                    PostgresSinkOptions.USER,
+                    PostgresSinkOptions.PASSWORD,
+                    PostgresSinkOptions.TABLE,
+                    PostgresSinkOptions.BATCH_SIZE,
+                    PostgresSinkOptions.BATCH_INTERVAL,
+                    PostgresSinkOptions.MAX_RETRIES,
+                    PostgresSinkOptions.RECONNECT_TIMEOUT,
+                    InfluxDbSinkOptions.URL,
+                    InfluxDbSinkOptions.TOKEN,
+                    InfluxDbSinkOptions.ORG,
+                    InfluxDbSinkOptions.BUCKET,
+                    InfluxDbSinkOptions.DATABASE,
+                    InfluxDbSinkOptions.RETENTION_POLICY,
+                    InfluxDbSinkOptions.USERNAME,
+                    InfluxDbSinkOptions.PASSWORD,
+                    InfluxDbSinkOptions.BATCH_SIZE,
+                    InfluxDbSinkOptions.FLUSH_INTERVAL,
+                    InfluxDbSinkOptions.MAX_IN_FLIGHT,
+                    InfluxDbSinkOptions.MAX_BUFFERED);
 
     private JobOptions() {}
 }

@@ -38,6 +38,12 @@ public final class LocalRunner {
                 config.get(RestOptions.PORT),
                 config.get(UdpSourceOptions.BIND_ADDRESS),
                 config.get(UdpSourceOptions.PORT));
-        TelemetryAggregatorJob.run(env, config);
+        try {
+            TelemetryAggregatorJob.run(env, config);
+        } catch (IllegalStateException e) {
+            // A store that is not ready or does not match: one line, not a stack trace.
+            System.err.println("telemetry-aggregator: " + e.getMessage());
+            System.exit(2);
+        }
     }
 }

@@ -9,7 +9,6 @@ import io.telemetry.aggregator.operators.aggregate.TelemetryWindows;
 import io.telemetry.aggregator.operators.parse.ParseFunction;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
 import io.telemetry.aggregator.operators.watermark.TelemetryWatermarks;
-import io.telemetry.aggregator.sinks.LoggingSink;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.UdpSource;
 
@@ -58,9 +57,11 @@ public final class TelemetryAggregatorJob {
 
     /** Builds the job with the configured source and sinks and runs it until cancelled. */
     static void run(StreamExecutionEnvironment env, Configuration config) throws Exception {
+        JobSinks sinks = JobSinks.from(config);
+        sinks.prepare();
         Outputs outputs = build(env, config, UdpSource.builder().setConfiguration(config).build());
-        attachLogSinks(outputs);
-        env.execute("telemetry-aggregator");
+        sinks.attach(outputs);
+        env.execute(config.getOptional(PipelineOptions.NAME).orElse("telemetry-aggregator"));
     }
 
     /**
@@ -114,16 +115,5 @@ public final class TelemetryAggregatorJob {
         DataStream<DeadLetter> deadLetters =
                 records.getSideOutput(ParseFunction.DEAD_LETTERS).union(late);
         return new Outputs(aggregates, deadLetters);
-    }
-
-    static void attachLogSinks(Outputs outputs) {
-        outputs.aggregates
-                .sinkTo(LoggingSink.aggregates())
-                .name("Aggregates to log")
-                .uid(Uids.AGGREGATE_LOG_SINK);
-        outputs.deadLetters
-                .sinkTo(LoggingSink.deadLetters())
-                .name("Dead letters to log")
-                .uid(Uids.DEAD_LETTER_LOG_SINK);
     }
 }

@@ -13,6 +13,10 @@ public final class Uids {
     public static final String LATE_DEAD_LETTERS = "late-dead-letters";
     public static final String AGGREGATE_LOG_SINK = "aggregate-log-sink";
     public static final String DEAD_LETTER_LOG_SINK = "dead-letter-log-sink";
+    public static final String KAFKA_AGGREGATE_SINK = "kafka-aggregate-sink";
+    public static final String KAFKA_DEAD_LETTER_SINK = "kafka-dead-letter-sink";
+    public static final String POSTGRES_SINK = "postgres-sink";
+    public static final String INFLUXDB_SINK = "influxdb-sink";
 
     private Uids() {}
 }

@@ -87,8 +87,11 @@ class JobConfigurationTest {
                 "--parse.default-function|median|parse.default-function=median is not allowed: 'median' is not a function; use count, sum, min, max, avg, first, last, stddev, count_distinct, p50, p90, p95, p99",
                 "--parse.function-rules|gpu.*|parse.function-rules entry 'gpu.*' is not allowed: write pattern=function[,function...], e.g. gpu.*=avg,max",
                 "--parse.line-protocol.precision|h|parse.line-protocol.precision=h is not allowed: use ns, us, ms or s",
-                "--sink.types|kafka|sink.types=kafka is not allowed: use one or more of log, separated by ';' or ','",
-                "--window.sise|10s|Unknown setting 'window.sise'; the job's settings are: source.udp.bind-address, source.udp.port, source.udp.receive-buffer, source.udp.max-batch, parse.format, parse.default-function, parse.function-rules, parse.source-fields, parse.max-future-skew, parse.line-protocol.precision, window.size, window.out-of-orderness, window.allowed-lateness, window.idle-timeout, sink.types",
+                "--sink.types|cassandra|sink.types=cassandra is not allowed: use one or more of log, kafka, postgres, influxdb, separated by ';' or ','",
+                "--sink.types|kafka|sink.kafka.bootstrap-servers is missing: the kafka sink needs the brokers, e.g. kafka:9092 (or set KAFKA_BOOTSTRAP_SERVERS)",
+                "--sink.types|postgres|sink.postgres.connection is missing: the postgres sink needs a database, e.g. postgresql://user:password@host:5432/db (or set POSTGRES_CONNECTION_STRING)",
+                "--sink.types|influxdb|sink.influxdb.url is missing: the influxdb sink needs a URL, e.g. http://influxdb:8086 (or set INFLUXDB_URL)",
+                "--sink.kafka.delivery-guarantee|twice|sink.kafka.delivery-guarantee=twice is not allowed: use exactly-once or at-least-once",
                 "--window.size||--window.size needs a value",
             })
     void aBadSettingIsOneClearLine(String key, String value, String message) {
@@ -96,6 +99,52 @@ class JobConfigurationTest {
         assertThatThrownBy(() -> load(Map.of(), args))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage(message);
+    }
+
+    @Test
+    void unknownSettingsAreTyposButKafkaClientPropertiesPassThrough() {
+        assertThatThrownBy(() -> load(Map.of(), "--window.sise", "10s"))
+                .hasMessageStartingWith("Unknown setting 'window.sise'; the job's settings are: source.udp.bind-address, source.udp.port,");
+        Configuration config =
+                load(Map.of(), "--sink.kafka.properties.security.protocol", "SASL_SSL");
+        assertThat(config.toMap()).containsEntry("sink.kafka.properties.security.protocol", "SASL_SSL");
+    }
+
+    @Test
+    void passwordsNeverAppearInMessages() {
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of("STORAGE_TYPE", "postgres", "POSTGRES_CONNECTION_STRING", "mysql://app:s3cret@db/x")))
+                .hasMessage(
+                        "sink.postgres.connection is not allowed: 'mysql://app:***@db/x' is neither a JDBC URL"
+                                + " (jdbc:postgresql://host:5432/db) nor a libpq URI (postgresql://user:password@host:5432/db)");
+        assertThat(JobConfiguration.redact("sink.influxdb.token", "abc")).isEqualTo("***");
+        assertThat(JobConfiguration.redact("sink.postgres.connection", "postgresql://u:pw@h/d")).isEqualTo("postgresql://u:***@h/d");
+    }
+
+    @Test
+    void seedVariablesOfTheStores() {
+        Configuration config =
+                load(
+                        Map.of(
+                                "STORAGE_TYPE", "kafka,postgres,influxdb",
+                                "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                                "KAFKA_TOPIC", "aggs",
+                                "POSTGRES_CONNECTION_STRING", "postgresql://u:p@db:5432/telemetry",
+                                "INFLUXDB_URL", "http://influxdb:8086",
+                                "INFLUXDB_TOKEN", "t",
+                                "INFLUXDB_ORG", "o",
+                                "INFLUXDB_BUCKET", "b"));
+        assertThat(config.get(JobOptions.SINKS))
+                .containsExactly(JobOptions.SinkType.KAFKA, JobOptions.SinkType.POSTGRES, JobOptions.SinkType.INFLUXDB);
+        assertThat(config.toMap())
+                .containsEntry("sink.kafka.bootstrap-servers", "kafka:9092")
+                .containsEntry("sink.kafka.topic", "aggs")
+                .containsEntry("sink.postgres.connection", "postgresql://u:p@db:5432/telemetry")
+                .containsEntry("sink.influxdb.url", "http://influxdb:8086")
+                .containsEntry("sink.influxdb.bucket", "b")
+                .containsEntry("execution.checkpointing.interval", "10 s");
     }
 
     @Test
