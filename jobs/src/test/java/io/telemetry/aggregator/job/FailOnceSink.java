@@ -1,0 +1,44 @@
+package io.telemetry.aggregator.job;
+
+import io.telemetry.aggregator.operators.WindowAggregate;
+
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A test sink that fails the job the first time it sees an aggregate of one window. */
+final class FailOnceSink implements Sink<WindowAggregate> {
+
+    private static final long serialVersionUID = 1L;
+
+    static final AtomicBoolean FAILED = new AtomicBoolean();
+    static final AtomicInteger WRITERS = new AtomicInteger();
+
+    private final long windowStart;
+
+    FailOnceSink(long windowStart) {
+        this.windowStart = windowStart;
+    }
+
+    @Override
+    public SinkWriter<WindowAggregate> createWriter(WriterInitContext context) {
+        WRITERS.incrementAndGet();
+        return new SinkWriter<>() {
+            @Override
+            public void write(WindowAggregate a, Context ctx) {
+                if (a.windowStart == windowStart && FAILED.compareAndSet(false, true)) {
+                    throw new IllegalStateException("Injected failure on " + a);
+                }
+            }
+
+            @Override
+            public void flush(boolean endOfInput) {}
+
+            @Override
+            public void close() {}
+        };
+    }
+}
