@@ -242,6 +242,72 @@ class EndToEndITCase {
         }
     }
 
+    @Test
+    void storesAwayForTwentySecondsLoseAndDoubleNothing() throws Exception {
+        Configuration config = allStores("outage");
+        // Any failure would lose what arrived since the last checkpoint: the job must ride it out.
+        config.setString("restart-strategy.type", "none");
+        int port = UdpTestSender.freePort();
+        long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
+
+        JobSinks sinks = JobSinks.from(config);
+        sinks.prepare();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        TelemetryAggregatorJob.Outputs outputs =
+                TelemetryAggregatorJob.build(env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+        sinks.attach(outputs);
+        JobClient job = env.executeAsync("outage");
+        try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "outage-aggregates");
+                UdpTestSender s = new UdpTestSender(port)) {
+            UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
+            s.send(outage(1, b + 100) + "\n" + outage(2, b + 200));
+            s.send(outage(10, b + 3_000)); // closes the first window
+            StoreReaders.await(() -> rows("outage").size() >= 1, TIMEOUT, () -> rows("outage").toString());
+            StoreReaders.await(() -> kafkaReader.kafka().size() >= 1, TIMEOUT, () -> kafkaReader.kafka().toString());
+            StoreReaders.await(() -> points("outage").size() >= 1, TIMEOUT, () -> points("outage").toString());
+
+            kafka.stop();
+            influx.stop();
+            postgres.refuseConnections();
+            s.send(outage(20, b + 3_500));
+            s.send(outage(5, b + 6_100)); // closes the second window while every store is away
+            Thread.sleep(20_000);
+            assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+            kafka.restart();
+            influx.restart();
+            postgres.reopen();
+
+            StoreReaders.await(() -> rows("outage").size() >= 3, TIMEOUT, () -> rows("outage").toString());
+            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, TIMEOUT, () -> kafkaReader.kafka().toString());
+            StoreReaders.await(() -> points("outage").size() >= 3, TIMEOUT, () -> points("outage").toString());
+            Thread.sleep(2_000);
+
+            assertThat(rows("outage"))
+                    .containsExactly(
+                            "outage d1 {} sum @" + b + " = 3.0 x2",
+                            "outage d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
+                            "outage d1 {} sum @" + (b + 6_000) + " = 5.0 x1");
+            assertThat(kafkaReader.kafka())
+                    .containsExactly(
+                            kafkaValue("outage", "d1", "{}", "sum", b, 3.0, 2),
+                            kafkaValue("outage", "d1", "{}", "sum", b + 2_000, 30.0, 2),
+                            kafkaValue("outage", "d1", "{}", "sum", b + 6_000, 5.0, 1));
+            assertThat(points("outage"))
+                    .containsExactly(
+                            "outage {function=sum, source=d1} 3 x2 @" + b,
+                            "outage {function=sum, source=d1} 30 x2 @" + (b + 2_000),
+                            "outage {function=sum, source=d1} 5 x1 @" + (b + 6_000));
+            assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    static String outage(double value, long ts) {
+        return "{\"metric\":\"outage\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
+    }
+
     static String sum(double value, long ts) {
         return "{\"metric\":\"recovery\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
     }

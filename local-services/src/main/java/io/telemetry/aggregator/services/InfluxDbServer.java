@@ -17,11 +17,14 @@ import java.util.List;
  */
 public final class InfluxDbServer implements AutoCloseable {
 
-    private final ChildProcess process;
+    private final Path dir;
+    private final List<String> command;
     private final int port;
+    private ChildProcess process;
 
-    private InfluxDbServer(ChildProcess process, int port) {
-        this.process = process;
+    private InfluxDbServer(Path dir, List<String> command, int port) {
+        this.dir = dir;
+        this.command = command;
         this.port = port;
     }
 
@@ -59,16 +62,30 @@ public final class InfluxDbServer implements AutoCloseable {
                         "  log-enabled = false",
                         ""),
                 StandardCharsets.UTF_8);
-        ChildProcess process =
-                ChildProcess.start("influxd", List.of(influxd, "run", "-config", config.toString()), dir);
-        InfluxDbServer server = new InfluxDbServer(process, port);
+        InfluxDbServer server =
+                new InfluxDbServer(dir, List.of(influxd, "run", "-config", config.toString()), port);
+        server.startProcess();
+        return server;
+    }
+
+    private void startProcess() throws IOException, InterruptedException {
+        process = ChildProcess.start("influxd", command, dir);
         try {
-            process.awaitReady(() -> server.ping(), Duration.ofSeconds(30));
+            process.awaitReady(this::ping, Duration.ofSeconds(30));
         } catch (IOException | InterruptedException e) {
-            server.close();
+            close();
             throw e;
         }
-        return server;
+    }
+
+    /** Stops the server (SIGTERM, by PID), keeping its data for {@link #restart()}. */
+    public void stop() {
+        process.close();
+    }
+
+    /** Starts the stopped server again on the same port with the same data. */
+    public void restart() throws IOException, InterruptedException {
+        startProcess();
     }
 
     private boolean ping() {

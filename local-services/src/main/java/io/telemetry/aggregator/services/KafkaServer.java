@@ -14,11 +14,14 @@ import java.util.UUID;
  */
 public final class KafkaServer implements AutoCloseable {
 
-    private final ChildProcess process;
+    private final Path dir;
+    private final java.util.List<String> command;
     private final int port;
+    private ChildProcess process;
 
-    private KafkaServer(ChildProcess process, int port) {
-        this.process = process;
+    private KafkaServer(Path dir, java.util.List<String> command, int port) {
+        this.dir = dir;
+        this.command = command;
         this.port = port;
     }
 
@@ -74,19 +77,34 @@ public final class KafkaServer implements AutoCloseable {
                         logging),
                 dir,
                 Duration.ofSeconds(60));
-        ChildProcess process =
-                ChildProcess.start(
-                        "kafka",
+        KafkaServer server =
+                new KafkaServer(
+                        dir,
                         withProperty(ChildProcess.java("384m", "kafka.Kafka", config.toString()), logging),
-                        dir);
-        KafkaServer server = new KafkaServer(process, port);
+                        port);
+        server.startProcess();
+        return server;
+    }
+
+    private void startProcess() throws IOException, InterruptedException {
+        ChildProcess started = ChildProcess.start("kafka", command, dir);
+        process = started;
         try {
-            process.awaitReady(() -> process.logContains("Kafka Server started"), Duration.ofSeconds(90));
+            started.awaitReady(() -> started.logContains("Kafka Server started"), Duration.ofSeconds(90));
         } catch (IOException | InterruptedException e) {
-            server.close();
+            close();
             throw e;
         }
-        return server;
+    }
+
+    /** Stops the broker (SIGTERM, by PID), keeping its data for {@link #restart()}. */
+    public void stop() {
+        process.close();
+    }
+
+    /** Starts the stopped broker again on the same ports with the same data. */
+    public void restart() throws IOException, InterruptedException {
+        startProcess();
     }
 
     private static java.util.List<String> withProperty(java.util.List<String> command, String property) {

@@ -76,6 +76,29 @@ public final class PostgresServer implements AutoCloseable {
         return "postgresql://" + USER + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + DATABASE;
     }
 
+    /**
+     * Makes the job's database refuse every connection and drops the open ones, as a database
+     * that is down does; {@link #reopen()} ends it.
+     */
+    public void refuseConnections() throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + DATABASE + " ALLOW_CONNECTIONS false");
+            s.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"
+                            + DATABASE
+                            + "'");
+        }
+    }
+
+    /** Accepts connections to the job's database again. */
+    public void reopen() throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + DATABASE + " ALLOW_CONNECTIONS true");
+        }
+    }
+
     /** A connection as the job's user. */
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
