@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 
 /**
  * A single-node Kafka broker in KRaft mode (broker and controller in one JVM), started as a child
@@ -71,7 +70,7 @@ public final class KafkaServer implements AutoCloseable {
                                 "kafka.tools.StorageTool",
                                 "format",
                                 "-t",
-                                Uuids.kafkaClusterId(UUID.randomUUID()),
+                                Uuids.kafkaClusterId(),
                                 "-c",
                                 config.toString()),
                         logging),

@@ -4,10 +4,22 @@ import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.UUID;
 
-/** Kafka's cluster ids: a UUID as 22 characters of URL-safe base64. */
+/**
+ * Kafka's cluster ids: a UUID as 22 characters of URL-safe base64, never starting with '-'
+ * (the storage tool would read that as an option).
+ */
 final class Uuids {
 
     private Uuids() {}
+
+    static String kafkaClusterId() {
+        while (true) {
+            String id = kafkaClusterId(UUID.randomUUID());
+            if (id.charAt(0) != '-') {
+                return id;
+            }
+        }
+    }
 
     static String kafkaClusterId(UUID uuid) {
         ByteBuffer bytes = ByteBuffer.allocate(16);
