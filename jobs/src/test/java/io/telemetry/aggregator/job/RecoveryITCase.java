@@ -1,0 +1,123 @@
+package io.telemetry.aggregator.job;
+
+import static io.telemetry.aggregator.job.EndToEndITCase.TIMEOUT;
+import static io.telemetry.aggregator.job.EndToEndITCase.allStores;
+import static io.telemetry.aggregator.job.EndToEndITCase.kafka;
+import static io.telemetry.aggregator.job.EndToEndITCase.kafkaValue;
+import static io.telemetry.aggregator.job.EndToEndITCase.points;
+import static io.telemetry.aggregator.job.EndToEndITCase.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.telemetry.aggregator.udp.UdpSource;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A task fails mid-stream after a checkpoint and the job restarts from it: Kafka read_committed,
+ * PostgreSQL and InfluxDB hold every window once.
+ */
+class RecoveryITCase {
+
+    /**
+     * Two TaskManagers: when a task fails while an exactly-once Kafka batch is in flight, the
+     * Kafka writer's close throws after the abort and Flink stops that TaskManager as fatal (on a
+     * cluster its process is restarted); the job then recovers on the other one.
+     */
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(2)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @TempDir static Path dir;
+
+    @BeforeAll
+    static void startStores() throws Exception {
+        EndToEndITCase.dir = dir;
+        EndToEndITCase.startStores();
+    }
+
+    @AfterAll
+    static void stopStores() throws Exception {
+        EndToEndITCase.stopStores();
+    }
+
+    @Test
+    void afterAFailureTheJobResumesFromItsCheckpointWithNothingLostOrDoubled() throws Exception {
+        Configuration config = allStores("recovery");
+        config.setString("restart-strategy.type", "fixed-delay");
+        config.setString("restart-strategy.fixed-delay.attempts", "3");
+        config.setString("restart-strategy.fixed-delay.delay", "500 ms");
+        int port = UdpTestSender.freePort();
+        long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
+        FailOnceSink.FAILED.set(false);
+        FailOnceSink.WRITERS.set(0);
+
+        JobSinks sinks = JobSinks.from(config);
+        sinks.prepare();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        TelemetryAggregatorJob.Outputs outputs =
+                TelemetryAggregatorJob.build(env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+        sinks.attach(outputs);
+        // Fails the job when the second window is emitted, after a checkpoint holds it open.
+        outputs.aggregates.sinkTo(new FailOnceSink(b + 2_000)).name("fail once").uid("test-fail-once");
+        JobClient job = env.executeAsync("recovery");
+        try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "recovery-aggregates");
+                UdpTestSender s = new UdpTestSender(port)) {
+            UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
+            s.send(sum(1, b + 100) + "\n" + sum(2, b + 200));
+            s.send(sum(10, b + 3_000) + "\n" + sum(20, b + 3_500)); // closes the first window
+
+            StoreReaders.await(FailOnceSink.FAILED::get, TIMEOUT, () -> "no failure yet");
+            StoreReaders.await(() -> FailOnceSink.WRITERS.get() >= 4, TIMEOUT, () -> "writers " + FailOnceSink.WRITERS.get());
+            UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
+            Thread.sleep(500);
+            // New traffic after the restart moves the restored watermark past the second window.
+            s.send(sum(100, b + 6_500));
+
+            List<String> expectedRows =
+                    List.of(
+                            "recovery d1 {} sum @" + b + " = 3.0 x2",
+                            "recovery d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
+                            "recovery d1 {} sum @" + (b + 6_000) + " = 100.0 x1");
+            StoreReaders.await(() -> rows("recovery").size() >= 3, TIMEOUT, () -> rows("recovery").toString());
+            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, TIMEOUT, () -> kafkaReader.kafka().toString());
+            StoreReaders.await(() -> points("recovery").size() >= 3, TIMEOUT, () -> points("recovery").toString());
+            Thread.sleep(2_000);
+
+            assertThat(rows("recovery")).containsExactlyElementsOf(expectedRows);
+            assertThat(kafkaReader.kafka())
+                    .containsExactly(
+                            kafkaValue("recovery", "d1", "{}", "sum", b, 3.0, 2),
+                            kafkaValue("recovery", "d1", "{}", "sum", b + 2_000, 30.0, 2),
+                            kafkaValue("recovery", "d1", "{}", "sum", b + 6_000, 100.0, 1));
+            assertThat(points("recovery"))
+                    .containsExactly(
+                            "recovery {function=sum, source=d1} 100 x1 @" + (b + 6_000),
+                            "recovery {function=sum, source=d1} 3 x2 @" + b,
+                            "recovery {function=sum, source=d1} 30 x2 @" + (b + 2_000));
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    static String sum(double value, long ts) {
+        return "{\"metric\":\"recovery\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
+    }
+
+}
