@@ -126,14 +126,7 @@ class EndToEndITCase {
     void udpInAndEveryStoreHoldsExactlyTheAggregates() throws Exception {
         Configuration config = allStores("e2e");
         int port = UdpTestSender.freePort();
-        JobSinks sinks = JobSinks.from(config);
-        sinks.prepare();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
-        TelemetryAggregatorJob.Outputs outputs =
-                TelemetryAggregatorJob.build(env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
-        sinks.attach(outputs);
-        JobClient job = env.executeAsync("e2e");
+        JobClient job = startJob(config, port, "e2e", outputs -> {});
         try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "e2e-aggregates");
                 StoreReaders deadReader = new StoreReaders(kafka.bootstrapServers(), "e2e-dead");
                 UdpTestSender s = new UdpTestSender(port)) {
@@ -182,17 +175,12 @@ class EndToEndITCase {
         Configuration config = allStores("outage");
         // Any failure would lose what arrived since the last checkpoint: the job must ride it out.
         config.setString("restart-strategy.type", "none");
+        // Windows close only by newer records here, never by the idle flush, whatever the timing.
+        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
         int port = UdpTestSender.freePort();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
 
-        JobSinks sinks = JobSinks.from(config);
-        sinks.prepare();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
-        TelemetryAggregatorJob.Outputs outputs =
-                TelemetryAggregatorJob.build(env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
-        sinks.attach(outputs);
-        JobClient job = env.executeAsync("outage");
+        JobClient job = startJob(config, port, "outage", outputs -> {});
         try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "outage-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
@@ -207,6 +195,7 @@ class EndToEndITCase {
             postgres.refuseConnections();
             s.send(outage(20, b + 3_500));
             s.send(outage(5, b + 6_100)); // closes the second window while every store is away
+            s.send(outage(7, b + 9_500)); // closes the third
             Thread.sleep(20_000);
             assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
             kafka.restart();
@@ -241,6 +230,28 @@ class EndToEndITCase {
 
     static String outage(double value, long ts) {
         return "{\"metric\":\"outage\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
+    }
+
+    /**
+     * Starts the job as production wires it, on a UDP port of the test's, with parallelism 2;
+     * {@code extra} may attach test operators.
+     */
+    static JobClient startJob(
+            Configuration config,
+            int port,
+            String name,
+            java.util.function.Consumer<TelemetryAggregatorJob.Outputs> extra)
+            throws Exception {
+        JobSinks sinks = JobSinks.from(config);
+        sinks.prepare();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(2);
+        TelemetryAggregatorJob.Outputs outputs =
+                TelemetryAggregatorJob.build(
+                        env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+        sinks.attach(outputs);
+        extra.accept(outputs);
+        return env.executeAsync(name);
     }
 
     static String temp(double value, long ts, String function) {

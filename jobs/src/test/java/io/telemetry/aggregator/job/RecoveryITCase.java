@@ -8,12 +8,9 @@ import static io.telemetry.aggregator.job.EndToEndITCase.points;
 import static io.telemetry.aggregator.job.EndToEndITCase.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetry.aggregator.udp.UdpSource;
-
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,16 +64,17 @@ class RecoveryITCase {
         FailOnceSink.FAILED.set(false);
         FailOnceSink.WRITERS.set(0);
 
-        JobSinks sinks = JobSinks.from(config);
-        sinks.prepare();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
-        TelemetryAggregatorJob.Outputs outputs =
-                TelemetryAggregatorJob.build(env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
-        sinks.attach(outputs);
         // Fails the job when the second window is emitted, after a checkpoint holds it open.
-        outputs.aggregates.sinkTo(new FailOnceSink(b + 2_000)).name("fail once").uid("test-fail-once");
-        JobClient job = env.executeAsync("recovery");
+        JobClient job =
+                EndToEndITCase.startJob(
+                        config,
+                        port,
+                        "recovery",
+                        outputs ->
+                                outputs.aggregates
+                                        .sinkTo(new FailOnceSink(b + 2_000))
+                                        .name("fail once")
+                                        .uid("test-fail-once"));
         try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "recovery-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
