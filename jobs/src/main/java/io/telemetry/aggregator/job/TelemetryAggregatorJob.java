@@ -8,11 +8,12 @@ import io.telemetry.aggregator.operators.aggregate.LateRecordDeadLetters;
 import io.telemetry.aggregator.operators.aggregate.TelemetryWindows;
 import io.telemetry.aggregator.operators.parse.ParseFunction;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
-import io.telemetry.aggregator.operators.watermark.TelemetryWatermarks;
+import io.telemetry.aggregator.operators.watermark.TelemetryWatermarkOperator;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.UdpSource;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -91,12 +92,13 @@ public final class TelemetryAggregatorJob {
                         .uid(Uids.PARSE);
 
         DataStream<TelemetryRecord> timed =
-                records.assignTimestampsAndWatermarks(
-                                TelemetryWatermarks.strategy(
+                records.transform(
+                                "Event-time watermarks",
+                                TypeInformation.of(TelemetryRecord.class),
+                                new TelemetryWatermarkOperator(
                                         config.get(AggregationOptions.OUT_OF_ORDERNESS),
                                         windowSize,
                                         config.get(AggregationOptions.IDLE_TIMEOUT)))
-                        .name("Event-time watermarks")
                         .uid(Uids.WATERMARKS);
 
         SingleOutputStreamOperator<WindowAggregate> aggregates =

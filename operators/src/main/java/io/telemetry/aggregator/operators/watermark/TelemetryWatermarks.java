@@ -5,7 +5,6 @@ import io.telemetry.aggregator.operators.TelemetryRecord;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.util.clock.RelativeClock;
 
 import java.time.Duration;
@@ -19,6 +18,8 @@ import java.time.Duration;
  * until it reaches the end of the window of the newest event; then every window this reader fed
  * has been emitted and the reader declares itself idle, so that it no longer holds back the
  * readers that still get traffic. A reader that has never seen a record is idle from the start.
+ *
+ * <p>{@link TelemetryWatermarkOperator} runs it in the job and keeps its progress in checkpoints.
  *
  * <p>Only the time since the last record is read from the clock, never the wall-clock time
  * itself: replays of old data keep their event time, and a window closes at most
@@ -44,17 +45,20 @@ public final class TelemetryWatermarks implements WatermarkGenerator<TelemetryRe
         this.clock = clock;
     }
 
-    /** The strategy for the job: these watermarks, and each record's own event time. */
-    public static WatermarkStrategy<TelemetryRecord> strategy(
-            Duration outOfOrderness, Duration windowSize, Duration idleTimeout) {
-        return WatermarkStrategy.<TelemetryRecord>forGenerator(
-                        ctx ->
-                                new TelemetryWatermarks(
-                                        outOfOrderness,
-                                        windowSize,
-                                        idleTimeout,
-                                        ctx.getInputActivityClock()))
-                .withTimestampAssigner((record, previous) -> record.timestamp);
+    /**
+     * Continues from a checkpoint: the newest event time seen before it counts as seen now, so
+     * that without new traffic the open windows are still emitted after the idle timeout.
+     */
+    public void restore(long maxTimestamp) {
+        if (maxTimestamp > this.maxTimestamp) {
+            this.maxTimestamp = maxTimestamp;
+            this.activeSinceLastEmit = true;
+        }
+    }
+
+    /** The newest event time seen, or {@code Long.MIN_VALUE}. */
+    public long maxTimestamp() {
+        return maxTimestamp;
     }
 
     @Override

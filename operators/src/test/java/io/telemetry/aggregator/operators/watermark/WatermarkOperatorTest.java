@@ -6,7 +6,9 @@ import io.telemetry.aggregator.operators.MetricFunction;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.runtime.operators.TimestampsAndWatermarksOperatorFactory;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -20,7 +22,8 @@ import java.util.List;
 
 /**
  * The job's watermark operator in Flink's harness, driven by processing time: when the traffic
- * stops, the open window's end is reached in bounded time, then the reader goes idle.
+ * stops, the open window's end is reached in bounded time, then the reader goes idle; also after
+ * a restore from a checkpoint with no traffic at all.
  */
 class WatermarkOperatorTest {
 
@@ -29,15 +32,23 @@ class WatermarkOperatorTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness =
+        harness = create(null);
+    }
+
+    private OneInputStreamOperatorTestHarness<TelemetryRecord, TelemetryRecord> create(OperatorSubtaskState restored)
+            throws Exception {
+        OneInputStreamOperatorTestHarness<TelemetryRecord, TelemetryRecord> h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new TimestampsAndWatermarksOperatorFactory<>(
-                                TelemetryWatermarks.strategy(
-                                        Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(3)),
-                                true));
-        harness.getExecutionConfig().setAutoWatermarkInterval(200);
-        harness.setProcessingTime(now);
-        harness.open();
+                        new TelemetryWatermarkOperator(
+                                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(3)),
+                        TypeInformation.of(TelemetryRecord.class).createSerializer(new SerializerConfigImpl()));
+        h.getExecutionConfig().setAutoWatermarkInterval(200);
+        h.setProcessingTime(now);
+        if (restored != null) {
+            h.initializeState(restored);
+        }
+        h.open();
+        return h;
     }
 
     @AfterEach
@@ -100,5 +111,30 @@ class WatermarkOperatorTest {
         send(130_000);
         advance(200);
         assertThat(output()).containsExactly("record 130000", "wm 124999");
+    }
+
+    @Test
+    void afterARestoreWithoutTrafficTheOpenWindowsAreStillFlushed() throws Exception {
+        send(100_000);
+        advance(200);
+        OperatorSubtaskState snapshot = harness.snapshot(1, now);
+        harness.close();
+
+        harness = create(snapshot);
+        List<String> seen = new ArrayList<>();
+        long quiet = 0;
+        while (!seen.contains("wm 119999")) {
+            advance(200);
+            quiet += 200;
+            seen.addAll(output());
+            assertThat(quiet).isLessThanOrEqualTo(5_000 + 60_000 + 3_000 + 200);
+        }
+        assertThat(seen).startsWith("wm 94999").endsWith("wm 119999", "idle");
+    }
+
+    @Test
+    void recordsGetTheirEventTimeAsTimestamp() throws Exception {
+        send(42_000);
+        assertThat(output()).containsExactly("record 42000");
     }
 }
