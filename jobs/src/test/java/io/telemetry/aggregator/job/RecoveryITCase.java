@@ -8,6 +8,8 @@ import static io.telemetry.aggregator.job.EndToEndITCase.points;
 import static io.telemetry.aggregator.job.EndToEndITCase.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.telemetry.aggregator.operators.AggregationOptions;
+
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -59,6 +62,9 @@ class RecoveryITCase {
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "3");
         config.setString("restart-strategy.fixed-delay.delay", "500 ms");
+        // The second window is emitted by the idle flush some seconds after the last datagram,
+        // so several 1 s checkpoints hold it open before the injected failure.
+        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofSeconds(4));
         int port = UdpTestSender.freePort();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
         FailOnceSink.FAILED.set(false);
