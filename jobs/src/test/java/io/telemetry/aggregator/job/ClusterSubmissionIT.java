@@ -1,0 +1,148 @@
+package io.telemetry.aggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The shaded job jar on a real Flink session cluster (bin/cluster: a JobManager and a
+ * TaskManager JVM with flink-conf/config.yaml, RocksDB state), submitted over the REST API, with
+ * its custom metrics read back over REST and checked against the traffic sent.
+ */
+class ClusterSubmissionIT {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir Path dir;
+
+    @Test
+    void jobJarRunsOnARealClusterAndReportsItsMetricsOverRest() throws Exception {
+        int restPort = freeTcpPort();
+        Map<String, String> env = new HashMap<>();
+        env.put("FLINK_CLUSTER_DIR", dir.toString());
+        env.put("FLINK_REST_PORT", String.valueOf(restPort));
+        env.put("FLINK_RPC_PORT", String.valueOf(freeTcpPort()));
+        String rest = "http://localhost:" + restPort;
+        int udpPort = UdpTestSender.freePort();
+
+        run(env, "bin/cluster", "start");
+        try {
+            String jobId =
+                    run(env, "bin/cluster", "submit", "--sink.types", "log", "--source.udp.port",
+                                    String.valueOf(udpPort), "--window.size", "2s")
+                            .trim();
+            assertThat(jobId).matches("[0-9a-f]{32}");
+            UdpTestSender.awaitBoundSockets(udpPort, 1, Duration.ofSeconds(60));
+
+            try (UdpTestSender sender = new UdpTestSender(udpPort)) {
+                for (int i = 0; i < 40; i++) {
+                    sender.send("hits:1|c");
+                }
+                sender.send("{\"metric\":\"a\",\"value\":1}\n{\"metric\":\"b\",\"value\":2}");
+                sender.send("not a record");
+            }
+
+            String source = vertex(rest, jobId, "Source");
+            Map<String, Double> metrics = new HashMap<>();
+            List<String> names =
+                    List.of(
+                            "Source__UDP_telemetry_source.datagrams_received",
+                            "Parse_records.records_parsed",
+                            "Parse_records.reason.malformed.failed_events_count");
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline) {
+                metrics = metricSums(rest, jobId, source, names);
+                if (metrics.getOrDefault(names.get(0), 0.0) >= 42 && metrics.getOrDefault(names.get(1), 0.0) >= 42) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertThat(metrics)
+                    .containsEntry("Source__UDP_telemetry_source.datagrams_received", 42.0)
+                    .containsEntry("Parse_records.records_parsed", 42.0)
+                    .containsEntry("Parse_records.reason.malformed.failed_events_count", 1.0);
+
+            HTTP.send(
+                    HttpRequest.newBuilder(URI.create(rest + "/jobs/" + jobId + "?mode=cancel"))
+                            .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } finally {
+            run(env, "bin/cluster", "stop");
+        }
+    }
+
+    private static String vertex(String rest, String jobId, String nameStart) throws Exception {
+        for (JsonNode v : JSON.readTree(get(rest + "/jobs/" + jobId)).path("vertices")) {
+            if (v.path("name").asText().startsWith(nameStart)) {
+                return v.path("id").asText();
+            }
+        }
+        throw new AssertionError("No vertex " + nameStart + " in job " + jobId);
+    }
+
+    private static Map<String, Double> metricSums(String rest, String jobId, String vertex, List<String> names)
+            throws Exception {
+        Map<String, Double> sums = new HashMap<>();
+        String body =
+                get(rest + "/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics?get=" + String.join(",", names));
+        for (JsonNode m : JSON.readTree(body)) {
+            sums.put(m.path("id").asText(), m.path("sum").asDouble());
+        }
+        return sums;
+    }
+
+    private static String get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Runs one of the project's scripts from the repository root; fails with its output. */
+    private static String run(Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile());
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(false);
+        Process p = pb.start();
+        List<String> err = new ArrayList<>();
+        Thread drain =
+                new Thread(
+                        () -> {
+                            try {
+                                err.add(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                            } catch (IOException e) {
+                                err.add(e.toString());
+                            }
+                        });
+        drain.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", command) + " finished").isTrue();
+        drain.join();
+        assertThat(p.exitValue()).as(String.join(" ", command) + " exit status; output: " + out + err).isZero();
+        return out;
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
