@@ -52,7 +52,7 @@ class ClusterSubmissionIT {
                                     String.valueOf(udpPort), "--window.size", "2s")
                             .trim();
             assertThat(jobId).matches("[0-9a-f]{32}");
-            UdpTestSender.awaitBoundSockets(udpPort, 1, Duration.ofSeconds(60));
+            UdpTestSender.awaitBoundSockets(udpPort, 2, Duration.ofSeconds(60));
 
             try (UdpTestSender sender = new UdpTestSender(udpPort)) {
                 for (int i = 0; i < 40; i++) {
