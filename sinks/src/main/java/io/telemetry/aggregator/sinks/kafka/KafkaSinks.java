@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Builds the Kafka outputs from the {@code sink.kafka.*} settings: one {@link KafkaSink} for the
- * aggregates and one for the dead letters, exactly-once by default. {@link #prepare()} checks the
+ * Builds the Kafka outputs from the {@code sink.kafka.*} settings: one {@link KafkaSink} (in an
+ * {@link AbortTolerantKafkaSink}) for the aggregates and one for the dead letters, exactly-once by default. {@link #prepare()} checks the
  * brokers and creates missing topics before the job starts.
  */
 public final class KafkaSinks {
@@ -235,15 +235,15 @@ public final class KafkaSinks {
         }
     }
 
-    public KafkaSink<WindowAggregate> aggregateSink() {
+    public AbortTolerantKafkaSink<WindowAggregate> aggregateSink() {
         return build(topic, KafkaJsonSerializer.aggregates(topic));
     }
 
-    public KafkaSink<DeadLetter> deadLetterSink() {
+    public AbortTolerantKafkaSink<DeadLetter> deadLetterSink() {
         return build(deadLetterTopic, KafkaJsonSerializer.deadLetters(deadLetterTopic));
     }
 
-    private <T> KafkaSink<T> build(String topicName, KafkaJsonSerializer<T> serializer) {
+    private <T> AbortTolerantKafkaSink<T> build(String topicName, KafkaJsonSerializer<T> serializer) {
         Properties producer = new Properties();
         producer.putAll(clientProperties);
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -254,13 +254,14 @@ public final class KafkaSinks {
                     ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                     String.valueOf(transactionTimeout.toMillis()));
         }
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setKafkaProducerConfig(producer)
-                .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(guarantee)
-                .setTransactionalIdPrefix(transactionalIdPrefix + "-" + topicName)
-                .build();
+        return new AbortTolerantKafkaSink<>(
+                KafkaSink.<T>builder()
+                        .setBootstrapServers(bootstrapServers)
+                        .setKafkaProducerConfig(producer)
+                        .setRecordSerializer(serializer)
+                        .setDeliveryGuarantee(guarantee)
+                        .setTransactionalIdPrefix(transactionalIdPrefix + "-" + topicName)
+                        .build());
     }
 
     public DeliveryGuarantee deliveryGuarantee() {
