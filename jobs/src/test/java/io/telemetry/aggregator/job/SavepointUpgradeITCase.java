@@ -1,0 +1,135 @@
+package io.telemetry.aggregator.job;
+
+import static io.telemetry.aggregator.job.EndToEndITCase.TIMEOUT;
+import static io.telemetry.aggregator.job.EndToEndITCase.allStores;
+import static io.telemetry.aggregator.job.EndToEndITCase.kafka;
+import static io.telemetry.aggregator.job.EndToEndITCase.kafkaValue;
+import static io.telemetry.aggregator.job.EndToEndITCase.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.udp.UdpSource;
+
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Stop with a savepoint while a window is open, start a changed version from it (parallelism 2
+ * to 1, and an extra sink), keep sending: every window comes out once and exactly right in Kafka
+ * (read_committed) and PostgreSQL.
+ */
+class SavepointUpgradeITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @TempDir static Path dir;
+
+    @BeforeAll
+    static void startStores() throws Exception {
+        EndToEndITCase.dir = dir;
+        EndToEndITCase.startStores();
+    }
+
+    @AfterAll
+    static void stopStores() throws Exception {
+        EndToEndITCase.stopStores();
+    }
+
+    @Test
+    void aChangedVersionResumesFromASavepointWithEveryWindowExact(
+            @InjectClusterClient ClusterClient<?> client) throws Exception {
+        Configuration config = allStores("upgrade");
+        // Windows close only by newer records, so the savepoint certainly holds an open one.
+        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
+        int port = UdpTestSender.freePort();
+        long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
+
+        JobClient first = EndToEndITCase.startJob(config, port, "upgrade-v1", outputs -> {});
+        String savepoint;
+        try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "upgrade-aggregates");
+                UdpTestSender s = new UdpTestSender(port)) {
+            UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
+            s.send(upgrade(1, b + 100) + "\n" + upgrade(2, b + 200));
+            s.send(upgrade(10, b + 3_000)); // closes the first window; the second stays open
+            StoreReaders.await(() -> rows("upgrade").size() >= 1, TIMEOUT, () -> rows("upgrade").toString());
+            StoreReaders.await(() -> kafkaReader.kafka().size() >= 1, TIMEOUT, () -> kafkaReader.kafka().toString());
+            Thread.sleep(1_500); // the open window's record is in a checkpointed state by now
+
+            savepoint =
+                    client.stopWithSavepoint(
+                                    first.getJobID(),
+                                    false,
+                                    dir.resolve("savepoints").toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get();
+        }
+
+        // Version 2: parallelism 1 and one more sink.
+        Configuration upgraded = new Configuration(config);
+        upgraded.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        CollectingSink<WindowAggregate> extra = new CollectingSink<>();
+        JobSinks sinks = JobSinks.from(upgraded);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(upgraded);
+        env.setParallelism(1);
+        TelemetryAggregatorJob.Outputs outputs =
+                TelemetryAggregatorJob.build(
+                        env, upgraded, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+        sinks.attach(outputs);
+        outputs.aggregates.sinkTo(extra).name("extra sink of version 2").uid("test-extra-sink");
+        JobClient second = env.executeAsync("upgrade-v2");
+        try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "upgrade-aggregates");
+                UdpTestSender s = new UdpTestSender(port)) {
+            UdpTestSender.awaitBoundSockets(port, 1, TIMEOUT);
+            Thread.sleep(500);
+            s.send(upgrade(20, b + 3_500));
+            s.send(upgrade(5, b + 6_100)); // closes the second window
+            s.send(upgrade(7, b + 9_500)); // closes the third
+
+            StoreReaders.await(() -> rows("upgrade").size() >= 3, TIMEOUT, () -> rows("upgrade").toString());
+            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, TIMEOUT, () -> kafkaReader.kafka().toString());
+            Thread.sleep(2_000);
+
+            assertThat(rows("upgrade"))
+                    .containsExactly(
+                            "upgrade d1 {} sum @" + b + " = 3.0 x2",
+                            "upgrade d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
+                            "upgrade d1 {} sum @" + (b + 6_000) + " = 5.0 x1");
+            assertThat(kafkaReader.kafka())
+                    .containsExactly(
+                            kafkaValue("upgrade", "d1", "{}", "sum", b, 3.0, 2),
+                            kafkaValue("upgrade", "d1", "{}", "sum", b + 2_000, 30.0, 2),
+                            kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1));
+            assertThat(extra.received()).extracting(a -> a.windowStart + "=" + a.value)
+                    .containsExactly((b + 2_000) + "=30.0", (b + 6_000) + "=5.0");
+        } finally {
+            second.cancel().get();
+        }
+    }
+
+    static String upgrade(double value, long ts) {
+        return "{\"metric\":\"upgrade\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
+    }
+}
