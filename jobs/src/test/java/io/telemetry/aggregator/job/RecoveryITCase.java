@@ -1,11 +1,5 @@
 package io.telemetry.aggregator.job;
 
-import static io.telemetry.aggregator.job.EndToEndITCase.TIMEOUT;
-import static io.telemetry.aggregator.job.EndToEndITCase.allStores;
-import static io.telemetry.aggregator.job.EndToEndITCase.kafka;
-import static io.telemetry.aggregator.job.EndToEndITCase.kafkaValue;
-import static io.telemetry.aggregator.job.EndToEndITCase.points;
-import static io.telemetry.aggregator.job.EndToEndITCase.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
@@ -44,20 +38,21 @@ class RecoveryITCase {
 
     @TempDir static Path dir;
 
+    static LocalStores stores;
+
     @BeforeAll
     static void startStores() throws Exception {
-        EndToEndITCase.dir = dir;
-        EndToEndITCase.startStores();
+        stores = LocalStores.start(dir);
     }
 
     @AfterAll
     static void stopStores() throws Exception {
-        EndToEndITCase.stopStores();
+        stores.close();
     }
 
     @Test
     void afterAFailureTheJobResumesFromItsCheckpointWithNothingLostOrDoubled() throws Exception {
-        Configuration config = allStores("recovery");
+        Configuration config = stores.config("recovery");
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "3");
         config.setString("restart-strategy.fixed-delay.delay", "500 ms");
@@ -71,7 +66,7 @@ class RecoveryITCase {
 
         // Fails the job when the second window is emitted, after a checkpoint holds it open.
         JobClient job =
-                EndToEndITCase.startJob(
+                LocalStores.startJob(
                         config,
                         port,
                         "recovery",
@@ -80,15 +75,15 @@ class RecoveryITCase {
                                         .sinkTo(new FailOnceSink(b + 2_000))
                                         .name("fail once")
                                         .uid("test-fail-once"));
-        try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "recovery-aggregates");
+        try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "recovery-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
+            UdpTestSender.awaitBoundSockets(port, 2, LocalStores.TIMEOUT);
             s.send(sum(1, b + 100) + "\n" + sum(2, b + 200));
             s.send(sum(10, b + 3_000) + "\n" + sum(20, b + 3_500)); // closes the first window
 
-            StoreReaders.await(FailOnceSink.FAILED::get, TIMEOUT, () -> "no failure yet");
-            StoreReaders.await(() -> FailOnceSink.WRITERS.get() >= 4, TIMEOUT, () -> "writers " + FailOnceSink.WRITERS.get());
-            UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
+            StoreReaders.await(FailOnceSink.FAILED::get, LocalStores.TIMEOUT, () -> "no failure yet");
+            StoreReaders.await(() -> FailOnceSink.WRITERS.get() >= 4, LocalStores.TIMEOUT, () -> "writers " + FailOnceSink.WRITERS.get());
+            UdpTestSender.awaitBoundSockets(port, 2, LocalStores.TIMEOUT);
             Thread.sleep(500);
             // New traffic after the restart moves the restored watermark past the second window.
             s.send(sum(100, b + 6_500));
@@ -98,18 +93,18 @@ class RecoveryITCase {
                             "recovery d1 {} sum @" + b + " = 3.0 x2",
                             "recovery d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
                             "recovery d1 {} sum @" + (b + 6_000) + " = 100.0 x1");
-            StoreReaders.await(() -> rows("recovery").size() >= 3, TIMEOUT, () -> rows("recovery").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, TIMEOUT, () -> kafkaReader.kafka().toString());
-            StoreReaders.await(() -> points("recovery").size() >= 3, TIMEOUT, () -> points("recovery").toString());
+            StoreReaders.await(() -> stores.rows("recovery").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("recovery").toString());
+            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
+            StoreReaders.await(() -> stores.points("recovery").size() >= 3, LocalStores.TIMEOUT, () -> stores.points("recovery").toString());
             Thread.sleep(2_000);
 
-            assertThat(rows("recovery")).containsExactlyElementsOf(expectedRows);
+            assertThat(stores.rows("recovery")).containsExactlyElementsOf(expectedRows);
             assertThat(kafkaReader.kafka())
                     .containsExactly(
-                            kafkaValue("recovery", "d1", "{}", "sum", b, 3.0, 2),
-                            kafkaValue("recovery", "d1", "{}", "sum", b + 2_000, 30.0, 2),
-                            kafkaValue("recovery", "d1", "{}", "sum", b + 6_000, 100.0, 1));
-            assertThat(points("recovery"))
+                            LocalStores.kafkaValue("recovery", "d1", "{}", "sum", b, 3.0, 2),
+                            LocalStores.kafkaValue("recovery", "d1", "{}", "sum", b + 2_000, 30.0, 2),
+                            LocalStores.kafkaValue("recovery", "d1", "{}", "sum", b + 6_000, 100.0, 1));
+            assertThat(stores.points("recovery"))
                     .containsExactly(
                             "recovery {function=sum, source=d1} 100 x1 @" + (b + 6_000),
                             "recovery {function=sum, source=d1} 3 x2 @" + b,

@@ -1,10 +1,5 @@
 package io.telemetry.aggregator.job;
 
-import static io.telemetry.aggregator.job.EndToEndITCase.TIMEOUT;
-import static io.telemetry.aggregator.job.EndToEndITCase.allStores;
-import static io.telemetry.aggregator.job.EndToEndITCase.kafka;
-import static io.telemetry.aggregator.job.EndToEndITCase.kafkaValue;
-import static io.telemetry.aggregator.job.EndToEndITCase.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
@@ -28,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Stop with a savepoint while a window is open, start a changed version from it (parallelism 2
@@ -47,35 +41,36 @@ class SavepointUpgradeITCase {
 
     @TempDir static Path dir;
 
+    static LocalStores stores;
+
     @BeforeAll
     static void startStores() throws Exception {
-        EndToEndITCase.dir = dir;
-        EndToEndITCase.startStores();
+        stores = LocalStores.start(dir);
     }
 
     @AfterAll
     static void stopStores() throws Exception {
-        EndToEndITCase.stopStores();
+        stores.close();
     }
 
     @Test
     void aChangedVersionResumesFromASavepointWithEveryWindowExact(
             @InjectClusterClient ClusterClient<?> client) throws Exception {
-        Configuration config = allStores("upgrade");
+        Configuration config = stores.config("upgrade");
         // Windows close only by newer records, so the savepoint certainly holds an open one.
         config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
         int port = UdpTestSender.freePort();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
 
-        JobClient first = EndToEndITCase.startJob(config, port, "upgrade-v1", outputs -> {});
+        JobClient first = LocalStores.startJob(config, port, "upgrade-v1", outputs -> {});
         String savepoint;
-        try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "upgrade-aggregates");
+        try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
+            UdpTestSender.awaitBoundSockets(port, 2, LocalStores.TIMEOUT);
             s.send(upgrade(1, b + 100) + "\n" + upgrade(2, b + 200));
             s.send(upgrade(10, b + 3_000)); // closes the first window; the second stays open
-            StoreReaders.await(() -> rows("upgrade").size() >= 1, TIMEOUT, () -> rows("upgrade").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 1, TIMEOUT, () -> kafkaReader.kafka().toString());
+            StoreReaders.await(() -> stores.rows("upgrade").size() >= 1, LocalStores.TIMEOUT, () -> stores.rows("upgrade").toString());
+            StoreReaders.await(() -> kafkaReader.kafka().size() >= 1, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
             Thread.sleep(1_500); // the open window's record is in a checkpointed state by now
 
             savepoint =
@@ -100,28 +95,28 @@ class SavepointUpgradeITCase {
         sinks.attach(outputs);
         outputs.aggregates.sinkTo(extra).name("extra sink of version 2").uid("test-extra-sink");
         JobClient second = env.executeAsync("upgrade-v2");
-        try (StoreReaders kafkaReader = new StoreReaders(kafka.bootstrapServers(), "upgrade-aggregates");
+        try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            UdpTestSender.awaitBoundSockets(port, 1, TIMEOUT);
+            UdpTestSender.awaitBoundSockets(port, 1, LocalStores.TIMEOUT);
             Thread.sleep(500);
             s.send(upgrade(20, b + 3_500));
             s.send(upgrade(5, b + 6_100)); // closes the second window
             s.send(upgrade(7, b + 9_500)); // closes the third
 
-            StoreReaders.await(() -> rows("upgrade").size() >= 3, TIMEOUT, () -> rows("upgrade").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, TIMEOUT, () -> kafkaReader.kafka().toString());
+            StoreReaders.await(() -> stores.rows("upgrade").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("upgrade").toString());
+            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
             Thread.sleep(2_000);
 
-            assertThat(rows("upgrade"))
+            assertThat(stores.rows("upgrade"))
                     .containsExactly(
                             "upgrade d1 {} sum @" + b + " = 3.0 x2",
                             "upgrade d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
                             "upgrade d1 {} sum @" + (b + 6_000) + " = 5.0 x1");
             assertThat(kafkaReader.kafka())
                     .containsExactly(
-                            kafkaValue("upgrade", "d1", "{}", "sum", b, 3.0, 2),
-                            kafkaValue("upgrade", "d1", "{}", "sum", b + 2_000, 30.0, 2),
-                            kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1));
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b, 3.0, 2),
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 2_000, 30.0, 2),
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1));
             assertThat(extra.received()).extracting(a -> a.windowStart + "=" + a.value)
                     .containsExactly((b + 2_000) + "=30.0", (b + 6_000) + "=5.0");
         } finally {
