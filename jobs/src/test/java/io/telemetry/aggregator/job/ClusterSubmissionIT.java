@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The shaded job jar on a real Flink session cluster (bin/cluster: a JobManager and a
  * TaskManager JVM with flink-conf/config.yaml, RocksDB state), submitted over the REST API, with
- * its custom metrics read back over REST and checked against the traffic sent.
+ * its custom metrics read back over REST and checked against the traffic sent; then stopped with
+ * a savepoint while a window is open and resumed from it at another parallelism (bin/cluster
+ * savepoint, bin/cluster submit --from), with that window emitted once and exact.
  */
 class ClusterSubmissionIT {
 
@@ -49,7 +52,9 @@ class ClusterSubmissionIT {
         try {
             String jobId =
                     run(env, "bin/cluster", "submit", "--sink.types", "log", "--source.udp.port",
-                                    String.valueOf(udpPort), "--window.size", "2s")
+                                    String.valueOf(udpPort), "--window.size", "2s",
+                                    // windows close by newer records only, so one is open at the savepoint
+                                    "--window.idle-timeout", "10min")
                             .trim();
             assertThat(jobId).matches("[0-9a-f]{32}");
             UdpTestSender.awaitBoundSockets(udpPort, 2, Duration.ofSeconds(60));
@@ -82,13 +87,62 @@ class ClusterSubmissionIT {
                     .containsEntry("Parse_records.records_parsed", 42.0)
                     .containsEntry("Parse_records.reason.malformed.failed_events_count", 1.0);
 
+            // Upgrade: stop with a savepoint while a window is open, resume at parallelism 1.
+            // A minute ahead (within parse.max-future-skew): the records above, timed on arrival,
+            // moved the watermark to now - 5 s.
+            long b = (System.currentTimeMillis() / 2_000 + 30) * 2_000;
+            try (UdpTestSender sender = new UdpTestSender(udpPort)) {
+                sender.send(SavepointUpgradeITCase.upgrade(1, b + 100) + "\n" + SavepointUpgradeITCase.upgrade(2, b + 200));
+            }
+            Thread.sleep(1_500);
+            String savepoint = run(env, "bin/cluster", "savepoint", jobId, dir.resolve("savepoints").toUri().toString()).trim();
+            assertThat(savepoint).contains("savepoint-");
+            String resumed =
+                    run(env, "bin/cluster", "submit", "-p", "1", "--from", savepoint, "--sink.types", "log",
+                                    "--source.udp.port", String.valueOf(udpPort), "--window.size", "2s",
+                                    "--window.idle-timeout", "1s")
+                            .trim();
+            assertThat(resumed).matches("[0-9a-f]{32}").isNotEqualTo(jobId);
+            awaitRunning(rest, resumed);
+            UdpTestSender.awaitBoundSockets(udpPort, 1, Duration.ofSeconds(60));
+            try (UdpTestSender sender = new UdpTestSender(udpPort)) {
+                sender.send(SavepointUpgradeITCase.upgrade(4, b + 300));
+            }
+            Path log = dir.resolve("log/taskmanager.log");
+            List<String> emitted = List.of();
+            deadline = System.currentTimeMillis() + 60_000;
+            while (emitted.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(500);
+                emitted = Files.readAllLines(log).stream().filter(l -> l.contains("\"metric\":\"upgrade\"")).toList();
+            }
+            Thread.sleep(1_000);
+            emitted = Files.readAllLines(log).stream().filter(l -> l.contains("\"metric\":\"upgrade\"")).toList();
+            assertThat(emitted).hasSize(1);
+            assertThat(emitted.get(0))
+                    .endsWith(LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b, 7.0, 3).split(" => ")[1]);
+
             HTTP.send(
-                    HttpRequest.newBuilder(URI.create(rest + "/jobs/" + jobId + "?mode=cancel"))
+                    HttpRequest.newBuilder(URI.create(rest + "/jobs/" + resumed + "?mode=cancel"))
                             .method("PATCH", HttpRequest.BodyPublishers.noBody())
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
         } finally {
             run(env, "bin/cluster", "stop");
+        }
+    }
+
+    private static void awaitRunning(String rest, String jobId) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            String state = JSON.readTree(get(rest + "/jobs/" + jobId)).path("state").asText();
+            if (state.equals("RUNNING")) {
+                return;
+            }
+            if (state.equals("FAILED") || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("Job " + jobId + " is " + state + ": "
+                        + get(rest + "/jobs/" + jobId + "/exceptions"));
+            }
+            Thread.sleep(200);
         }
     }
 

@@ -1,0 +1,154 @@
+package io.telemetry.aggregator.job;
+
+import static io.telemetry.aggregator.job.SavepointFixture.WINDOW;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.udp.UdpSource;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Restores the savepoint of the last compatible release ({@link SavepointFixture}) with the
+ * current code, at the parallelism it was taken with and at another, and checks that the open
+ * windows in it come out exactly, merged with records sent after the restore. Fails when a
+ * change breaks restoring savepoints of that release: a uid, a state name or a state type.
+ */
+class SavepointFixtureITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @ParameterizedTest(name = "parallelism {0}")
+    @ValueSource(ints = {2, 1})
+    void theLastReleasesSavepointRestoresWithEveryOpenWindowExact(int parallelism) throws Exception {
+        Path savepoint = Path.of("src/test/resources/savepoints", SavepointFixture.VERSION).toAbsolutePath();
+        assertThat(savepoint.resolve("_metadata")).exists();
+
+        Configuration config = SavepointFixture.config();
+        config.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
+        // Every piece of state must find its operator.
+        config.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
+        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofSeconds(5));
+        int port = UdpTestSender.freePort();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        env.setParallelism(parallelism);
+        TelemetryAggregatorJob.Outputs outputs =
+                TelemetryAggregatorJob.build(
+                        env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+        JobSinks.from(config).attach(outputs);
+        CollectingSink<WindowAggregate> aggregates = new CollectingSink<>();
+        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
+        outputs.aggregates.sinkTo(aggregates).name("collect aggregates").uid("test-aggregates");
+        outputs.deadLetters.sinkTo(deadLetters).name("collect dead letters").uid("test-dead-letters");
+        JobClient job = env.executeAsync("restore savepoint " + SavepointFixture.VERSION);
+        try {
+            while (job.getJobStatus().get() != JobStatus.RUNNING) {
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    job.getJobExecutionResult().get(); // throws with the reason the restore failed
+                }
+                Thread.sleep(50);
+            }
+            UdpTestSender.awaitBoundSockets(port, parallelism, TIMEOUT);
+            try (UdpTestSender sender = new UdpTestSender(port)) {
+                // Into the window that was open in the savepoint: merges with the restored state.
+                sender.send(SavepointFixture.gpu(50, WINDOW + 30_000));
+            }
+            // Closes the next window too (the watermark would otherwise follow the wall clock for a
+            // minute); these records' own window stays open and is not emitted. From 16 sockets,
+            // so that the kernel hands some to every reader.
+            for (int i = 0; i < 16; i++) {
+                try (UdpTestSender sender = new UdpTestSender(port)) {
+                    sender.send("closer:1|c|T" + (WINDOW + 126_000) / 1_000);
+                }
+            }
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (aggregates.received().size() < 28 && System.nanoTime() < deadline) {
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    job.getJobExecutionResult().get(); // throws with the reason the restore failed
+                }
+                Thread.sleep(100);
+            }
+            Thread.sleep(500);
+
+            Map<String, Double> percentiles = new TreeMap<>();
+            List<String> exact = new java.util.ArrayList<>();
+            for (WindowAggregate a : aggregates.received()) {
+                String series = a.metric + " " + a.source + " " + a.tags + " " + a.function + " @"
+                        + (a.windowStart - WINDOW) / 1_000 + "s";
+                assertThat(a.windowEnd).isEqualTo(a.windowStart + 60_000);
+                if (a.function.startsWith("p")) {
+                    percentiles.put(series + " x" + a.count, a.value);
+                } else {
+                    exact.add(series + " = " + a.value + " x" + a.count);
+                }
+            }
+            String gpu = "temperature gpu-001 {\"site\":\"lab\"} ";
+            assertThat(exact)
+                    .containsExactlyInAnyOrder(
+                            gpu + "avg @0s = 30.0 x5",
+                            gpu + "sum @0s = 150.0 x5",
+                            gpu + "min @0s = 10.0 x5",
+                            gpu + "max @0s = 50.0 x5",
+                            gpu + "count @0s = 5.0 x5",
+                            gpu + "first @0s = 10.0 x5",
+                            gpu + "last @0s = 50.0 x5",
+                            gpu + "stddev @0s = " + Math.sqrt(200) + " x5",
+                            gpu + "count_distinct @0s = 5.0 x5",
+                            gpu + "avg @60s = 60.0 x1",
+                            gpu + "sum @60s = 60.0 x1",
+                            gpu + "min @60s = 60.0 x1",
+                            gpu + "max @60s = 60.0 x1",
+                            gpu + "count @60s = 1.0 x1",
+                            gpu + "first @60s = 60.0 x1",
+                            gpu + "last @60s = 60.0 x1",
+                            gpu + "stddev @60s = 0.0 x1",
+                            gpu + "count_distinct @60s = 1.0 x1",
+                            "alt d-17 {} avg @0s = 120.5 x1",
+                            "battery d-17 {} avg @0s = 87.0 x1",
+                            "cpu.usage h1 {} avg @0s = 1.5 x1",
+                            "cpu.idle h1 {} avg @0s = 3.0 x1",
+                            "hits h1 {} sum @0s = 2.0 x1",
+                            "users h1 {} count_distinct @0s = 2.0 x3");
+            // DDSketch percentiles: the value of rank floor(q * (n - 1)), within 1% relative accuracy,
+            // so the p99 of five values is the fourth.
+            assertThat(percentiles.keySet())
+                    .containsExactly(
+                            gpu + "p50 @0s x5", gpu + "p50 @60s x1", gpu + "p99 @0s x5", gpu + "p99 @60s x1");
+            assertThat(percentiles.get(gpu + "p50 @0s x5")).isCloseTo(30.0, within(0.3));
+            assertThat(percentiles.get(gpu + "p99 @0s x5")).isCloseTo(40.0, within(0.4));
+            assertThat(percentiles.get(gpu + "p50 @60s x1")).isCloseTo(60.0, within(0.6));
+            assertThat(percentiles.get(gpu + "p99 @60s x1")).isCloseTo(60.0, within(0.6));
+            assertThat(deadLetters.received()).isEmpty();
+        } finally {
+            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                job.cancel().get();
+            }
+        }
+    }
+}
