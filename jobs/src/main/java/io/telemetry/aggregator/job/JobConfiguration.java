@@ -19,6 +19,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +38,9 @@ import java.util.stream.Collectors;
  * <p>Environment variables: the seed deployments' {@code AGGREGATOR_PORT}, {@code
  * AGGREGATION_INTERVAL} (seconds) and {@code STORAGE_TYPE}, and {@code TELEMETRY_<KEY>} for every
  * setting ({@code window.size} is {@code TELEMETRY_WINDOW_SIZE}). Flink's own settings ({@code
- * parallelism.default}, {@code rest.port}, checkpointing, ...) pass through unchanged.
+ * parallelism.default}, {@code rest.port}, checkpointing, ...) pass through unchanged. Every such
+ * variable can instead name a file with {@code <NAME>_FILE} (a mounted Kubernetes Secret), and the
+ * Kafka client's credential properties ({@link #KAFKA_SECRET_PROPERTIES}) are variables too.
  */
 public final class JobConfiguration {
 
@@ -52,6 +57,17 @@ public final class JobConfiguration {
                     "INFLUXDB_TOKEN", InfluxDbSinkOptions.TOKEN.key(),
                     "INFLUXDB_ORG", InfluxDbSinkOptions.ORG.key(),
                     "INFLUXDB_BUCKET", InfluxDbSinkOptions.BUCKET.key());
+
+    /**
+     * Kafka client properties that carry credentials, settable from the environment (or a file)
+     * as {@code TELEMETRY_SINK_KAFKA_PROPERTIES_<PROPERTY>} like the job's own settings.
+     */
+    static final List<String> KAFKA_SECRET_PROPERTIES =
+            List.of(
+                    "sasl.jaas.config",
+                    "ssl.keystore.password",
+                    "ssl.key.password",
+                    "ssl.truststore.password");
 
     /** Checkpoint interval when none is configured: window state and the sinks rely on checkpoints. */
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
@@ -153,18 +169,52 @@ public final class JobConfiguration {
             out.put(JobOptions.SINKS.key(), storage.trim().replace(',', ';'));
         }
         for (Map.Entry<String, String> seed : SEED_VARIABLES.entrySet()) {
-            String value = env.get(seed.getKey());
+            String value = variable(env, seed.getKey());
             if (value != null) {
                 out.put(seed.getValue(), value.trim());
             }
         }
         for (ConfigOption<?> option : JobOptions.ALL) {
-            String value = env.get(environmentName(option.key()));
+            String value = variable(env, environmentName(option.key()));
             if (value != null) {
                 out.put(option.key(), value);
             }
         }
+        for (String property : KAFKA_SECRET_PROPERTIES) {
+            String key = KafkaSinkOptions.PROPERTIES_PREFIX + property;
+            String value = variable(env, environmentName(key));
+            if (value != null) {
+                out.put(key, value);
+            }
+        }
         return out;
+    }
+
+    /**
+     * An environment variable's value, or the content of the file named by {@code <NAME>_FILE}
+     * (where Kubernetes mounts a Secret), without its trailing line break.
+     */
+    private static String variable(Map<String, String> env, String name) {
+        String value = env.get(name);
+        String file = env.get(name + "_FILE");
+        if (file == null) {
+            return value;
+        }
+        if (value != null) {
+            throw new InvalidSettingException(
+                    name + " and " + name + "_FILE are both set: use one of them");
+        }
+        try {
+            String content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            return content.endsWith("\r\n")
+                    ? content.substring(0, content.length() - 2)
+                    : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidSettingException(
+                    name + "_FILE=" + file + " is not allowed: cannot read the file ("
+                            + e.getClass().getSimpleName() + ")",
+                    e);
+        }
     }
 
     /** {@code window.size} is {@code TELEMETRY_WINDOW_SIZE}. */

@@ -93,6 +93,7 @@ class JobConfigurationTest {
                 "--sink.types|influxdb|sink.influxdb.url is missing: the influxdb sink needs a URL, e.g. http://influxdb:8086 (or set INFLUXDB_URL)",
                 "--sink.kafka.delivery-guarantee|twice|sink.kafka.delivery-guarantee=twice is not allowed: use exactly-once or at-least-once",
                 "--window.size||--window.size needs a value",
+                "--source.udp.allowed-senders|10.0.0.0/8;10.1.2.3/40|source.udp.allowed-senders: '10.1.2.3/40' has no valid prefix length (0 to 32)",
             })
     void aBadSettingIsOneClearLine(String key, String value, String message) {
         String[] args = value == null ? new String[] {key} : new String[] {key, value};
@@ -121,6 +122,33 @@ class JobConfigurationTest {
                                 + " (jdbc:postgresql://host:5432/db) nor a libpq URI (postgresql://user:password@host:5432/db)");
         assertThat(JobConfiguration.redact("sink.influxdb.token", "abc")).isEqualTo("***");
         assertThat(JobConfiguration.redact("sink.postgres.connection", "postgresql://u:pw@h/d")).isEqualTo("postgresql://u:***@h/d");
+    }
+
+    @Test
+    void secretsFromFilesThatKubernetesMounts(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("token"), "t0ken\n");
+        Files.writeString(dir.resolve("password"), "pa ss\n");
+        Files.writeString(dir.resolve("jaas"), "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";");
+        Configuration config =
+                load(
+                        Map.of(
+                                "INFLUXDB_TOKEN_FILE", dir.resolve("token").toString(),
+                                "TELEMETRY_SINK_POSTGRES_PASSWORD_FILE", dir.resolve("password").toString(),
+                                "TELEMETRY_SINK_KAFKA_PROPERTIES_SASL_JAAS_CONFIG_FILE", dir.resolve("jaas").toString(),
+                                "TELEMETRY_SINK_KAFKA_PROPERTIES_SSL_TRUSTSTORE_PASSWORD", "changeit"));
+        assertThat(config.toMap())
+                .containsEntry("sink.influxdb.token", "t0ken")
+                .containsEntry("sink.postgres.password", "pa ss")
+                .containsEntry(
+                        "sink.kafka.properties.sasl.jaas.config",
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";")
+                .containsEntry("sink.kafka.properties.ssl.truststore.password", "changeit");
+
+        assertThatThrownBy(() -> load(Map.of("INFLUXDB_TOKEN_FILE", "/run/secrets/none/token")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("INFLUXDB_TOKEN_FILE=/run/secrets/none/token is not allowed: cannot read the file (NoSuchFileException)");
+        assertThatThrownBy(() -> load(Map.of("INFLUXDB_TOKEN_FILE", dir.resolve("token").toString(), "INFLUXDB_TOKEN", "x")))
+                .hasMessage("INFLUXDB_TOKEN and INFLUXDB_TOKEN_FILE are both set: use one of them");
     }
 
     @Test

@@ -46,8 +46,10 @@ public final class UdpSource
     private final int port;
     private final int receiveBufferBytes;
     private final int maxBatch;
+    private final SenderAllowlist allowedSenders;
 
-    UdpSource(String bindAddress, int port, int receiveBufferBytes, int maxBatch) {
+    UdpSource(String bindAddress, int port, int receiveBufferBytes, int maxBatch, SenderAllowlist allowedSenders) {
+        this.allowedSenders = allowedSenders;
         this.bindAddress = bindAddress;
         this.port = port;
         this.receiveBufferBytes = receiveBufferBytes;
@@ -71,6 +73,7 @@ public final class UdpSource
                 port,
                 receiveBufferBytes,
                 maxBatch,
+                allowedSenders,
                 metrics,
                 new Configuration(),
                 readerContext);

@@ -14,6 +14,7 @@ public final class UdpSourceBuilder {
     private int port = UdpSourceOptions.PORT.defaultValue();
     private long receiveBufferBytes = UdpSourceOptions.RECEIVE_BUFFER.defaultValue().getBytes();
     private int maxBatch = UdpSourceOptions.MAX_BATCH.defaultValue();
+    private SenderAllowlist allowedSenders = SenderAllowlist.all();
 
     UdpSourceBuilder() {}
 
@@ -24,6 +25,7 @@ public final class UdpSourceBuilder {
         setPort(config.get(UdpSourceOptions.PORT));
         setReceiveBufferSize(config.get(UdpSourceOptions.RECEIVE_BUFFER).getBytes());
         setMaxBatch(config.get(UdpSourceOptions.MAX_BATCH));
+        setAllowedSenders(SenderAllowlist.parse(config.get(UdpSourceOptions.ALLOWED_SENDERS)));
         return this;
     }
 
@@ -47,6 +49,12 @@ public final class UdpSourceBuilder {
         return this;
     }
 
+    /** Accepts datagrams only from these networks; the default accepts every sender. */
+    public UdpSourceBuilder setAllowedSenders(SenderAllowlist allowedSenders) {
+        this.allowedSenders = checkNotNull(allowedSenders, "allowedSenders");
+        return this;
+    }
+
     public UdpSource build() {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException(
@@ -66,6 +74,6 @@ public final class UdpSourceBuilder {
             throw new IllegalArgumentException(
                     "source.udp.bind-address is empty: use an IP address such as 0.0.0.0");
         }
-        return new UdpSource(bindAddress, port, (int) receiveBufferBytes, maxBatch);
+        return new UdpSource(bindAddress, port, (int) receiveBufferBytes, maxBatch, allowedSenders);
     }
 }

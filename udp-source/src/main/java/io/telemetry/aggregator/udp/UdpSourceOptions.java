@@ -4,6 +4,8 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
 
+import java.util.List;
+
 /** Settings of the UDP source. */
 public final class UdpSourceOptions {
 
@@ -35,6 +37,16 @@ public final class UdpSourceOptions {
                     .defaultValue(1024)
                     .withDescription(
                             "Most datagrams one fetch hands over to the task thread at once.");
+
+    public static final ConfigOption<List<String>> ALLOWED_SENDERS =
+            ConfigOptions.key("source.udp.allowed-senders")
+                    .stringType()
+                    .asList()
+                    .defaultValues()
+                    .withDescription(
+                            "Sender networks whose datagrams are accepted, as CIDR blocks or addresses separated by ';' "
+                                    + "(e.g. 10.20.0.0/16;192.168.1.7;fd00::/8). Datagrams from other senders are dropped "
+                                    + "and counted in datagrams_rejected. Empty: every sender.");
 
     private UdpSourceOptions() {}
 }

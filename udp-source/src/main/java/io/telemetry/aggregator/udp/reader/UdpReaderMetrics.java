@@ -7,20 +7,31 @@ import org.apache.flink.metrics.MetricGroup;
 import java.util.function.LongSupplier;
 
 /**
- * The UDP reader's metrics: {@code datagrams_received}, {@code bytes_received} and {@code
- * kernel_drops} (datagrams the kernel dropped on this reader's socket because its receive buffer
- * was full, as Linux reports in {@code /proc/net/udp}).
+ * The UDP reader's metrics: {@code datagrams_received}, {@code bytes_received}, {@code
+ * datagrams_rejected} (from senders outside {@code source.udp.allowed-senders}; not counted as
+ * received) and {@code kernel_drops} (datagrams the kernel dropped on this reader's socket because
+ * its receive buffer was full, as Linux reports in {@code /proc/net/udp}).
  */
 public final class UdpReaderMetrics {
 
     private final MetricGroup group;
     private final Counter datagrams;
     private final Counter bytes;
+    private final Counter rejected;
 
     public UdpReaderMetrics(MetricGroup group) {
         this.group = group;
         this.datagrams = group.counter("datagrams_received");
         this.bytes = group.counter("bytes_received");
+        this.rejected = group.counter("datagrams_rejected");
+    }
+
+    void rejected() {
+        rejected.inc();
+    }
+
+    public long datagramsRejected() {
+        return rejected.getCount();
     }
 
     void received(int length) {

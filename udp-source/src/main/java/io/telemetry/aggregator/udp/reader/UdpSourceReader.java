@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.udp.reader;
 
+import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 
@@ -26,11 +27,12 @@ public final class UdpSourceReader
             int port,
             int socketBufferBytes,
             int maxBatch,
+            SenderAllowlist allowedSenders,
             UdpReaderMetrics metrics,
             Configuration config,
             SourceReaderContext context) {
         super(
-                () -> new UdpSplitReader(bindAddress, port, socketBufferBytes, maxBatch, metrics),
+                () -> new UdpSplitReader(bindAddress, port, socketBufferBytes, maxBatch, allowedSenders, metrics),
                 new UdpRecordEmitter(),
                 config,
                 context);

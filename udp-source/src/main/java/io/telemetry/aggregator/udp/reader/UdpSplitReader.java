@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.udp.reader;
 
+import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 
@@ -7,6 +8,8 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,12 +32,15 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
     /** One byte more than the largest UDP payload over IPv6, so a cut datagram can be told. */
     static final int RECEIVE_BUFFER_BYTES = 65_536;
 
+    private static final Logger LOG = LoggerFactory.getLogger(UdpSplitReader.class);
     private static final long SELECT_TIMEOUT_MS = 1_000;
+    private static final long REJECTION_LOG_INTERVAL_MS = 60_000;
 
     private final String bindAddress;
     private final int port;
     private final int socketBufferBytes;
     private final int maxBatch;
+    private final SenderAllowlist allowedSenders;
     private final UdpReaderMetrics metrics;
 
     private final Selector selector;
@@ -45,13 +51,18 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
     private int nextSocket;
     private SocketAddress lastSender;
     private String lastSenderText;
+    private boolean lastSenderAllowed;
+    private long rejectedSinceLog;
+    private long lastRejectionLog = Long.MIN_VALUE;
 
     UdpSplitReader(
             String bindAddress,
             int port,
             int socketBufferBytes,
             int maxBatch,
+            SenderAllowlist allowedSenders,
             UdpReaderMetrics metrics) {
+        this.allowedSenders = allowedSenders;
         this.bindAddress = bindAddress;
         this.port = port;
         this.socketBufferBytes = socketBufferBytes;
@@ -101,22 +112,46 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
             long receivedAt = System.currentTimeMillis();
             buffer.flip();
             int length = buffer.remaining();
+            String senderText = senderText(sender);
+            if (!lastSenderAllowed) {
+                rejected(senderText, receivedAt);
+                continue;
+            }
             byte[] payload = new byte[length];
             buffer.get(payload);
             metrics.received(length);
             batch.add(
                     new UdpDatagram(
                             payload,
-                            senderText(sender),
+                            senderText,
                             receivedAt,
                             length == RECEIVE_BUFFER_BYTES));
         }
     }
 
-    /** Formats the sender once per sender change; the JDK hands back the same address object. */
+    /** A datagram from outside the allowlist: counted, and logged at most once a minute. */
+    private void rejected(String sender, long now) {
+        metrics.rejected();
+        rejectedSinceLog++;
+        if (now - lastRejectionLog >= REJECTION_LOG_INTERVAL_MS) {
+            LOG.warn(
+                    "Dropped {} datagram(s) from senders outside source.udp.allowed-senders ({}), the latest from {}",
+                    rejectedSinceLog,
+                    allowedSenders,
+                    sender);
+            rejectedSinceLog = 0;
+            lastRejectionLog = now;
+        }
+    }
+
+    /**
+     * Formats the sender and checks it against the allowlist once per sender change; the JDK
+     * hands back the same address object.
+     */
     private String senderText(SocketAddress sender) {
         if (sender != lastSender && !sender.equals(lastSender)) {
             InetSocketAddress inet = (InetSocketAddress) sender;
+            lastSenderAllowed = allowedSenders.allows(inet.getAddress());
             String host = inet.getAddress().getHostAddress();
             lastSenderText =
                     inet.getAddress() instanceof Inet6Address

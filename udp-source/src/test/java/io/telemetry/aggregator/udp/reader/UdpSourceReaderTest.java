@@ -2,6 +2,7 @@ package io.telemetry.aggregator.udp.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 
@@ -64,9 +65,15 @@ class UdpSourceReaderTest {
     }
 
     private UdpSourceReader reader(int port, int receiveBuffer, int maxBatch, TestingReaderContext context) {
+        return reader(port, receiveBuffer, maxBatch, SenderAllowlist.all(), context);
+    }
+
+    private UdpSourceReader reader(
+            int port, int receiveBuffer, int maxBatch, SenderAllowlist allowed, TestingReaderContext context) {
         UdpSourceReader reader =
                 new UdpSourceReader(
-                        "127.0.0.1", port, receiveBuffer, maxBatch, new UdpReaderMetrics(group), new Configuration(), context);
+                        "127.0.0.1", port, receiveBuffer, maxBatch, allowed, new UdpReaderMetrics(group),
+                        new Configuration(), context);
         readers.add(reader);
         return reader;
     }
@@ -129,6 +136,30 @@ class UdpSourceReaderTest {
         assertThat(((Counter) metrics.get("datagrams_received")).getCount()).isEqualTo(2);
         assertThat(((Counter) metrics.get("bytes_received")).getCount()).isEqualTo(5 + 65_507);
         assertThat(reader.snapshotState(1)).isEmpty();
+    }
+
+    @Test
+    void dropsAndCountsDatagramsFromSendersOutsideTheAllowlist() throws Exception {
+        int port = freePort();
+        TestingReaderContext context = new TestingReaderContext();
+        UdpSourceReader reader =
+                reader(port, 1 << 20, 1024, SenderAllowlist.parse(List.of("127.0.0.1/32", "10.0.0.0/8")), context);
+        reader.start();
+        reader.addSplits(List.of(new UdpSplit(0)));
+        KernelSocketTableTest.awaitSockets(port, 1);
+
+        // Any 127.x address is this machine's loopback: 127.0.0.2 is a sender outside the list.
+        try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.2", 0))) {
+            for (int i = 0; i < 3; i++) {
+                stranger.send(ByteBuffer.wrap("bad:1|c".getBytes()), new InetSocketAddress("127.0.0.1", port));
+                send(port, ("good:" + i + "|c").getBytes());
+            }
+        }
+        List<UdpDatagram> received = poll(reader, Integer.MAX_VALUE, 500);
+
+        assertThat(received).extracting(d -> new String(d.payload)).containsExactly("good:0|c", "good:1|c", "good:2|c");
+        assertThat(((Counter) metrics.get("datagrams_received")).getCount()).isEqualTo(3);
+        assertThat(((Counter) metrics.get("datagrams_rejected")).getCount()).isEqualTo(3);
     }
 
     @Test
