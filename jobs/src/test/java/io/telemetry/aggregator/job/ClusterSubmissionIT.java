@@ -21,6 +21,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -87,6 +91,22 @@ class ClusterSubmissionIT {
                     .containsEntry("Parse_records.records_parsed", 42.0)
                     .containsEntry("Parse_records.reason.malformed.failed_events_count", 1.0);
 
+            // The Grafana dashboard asks Prometheus only for metrics the cluster's reporter serves.
+            Set<String> served = prometheusMetricNames();
+            Set<String> used = new TreeSet<>();
+            Matcher m = Pattern.compile("flink_[A-Za-z_]+")
+                    .matcher(Files.readString(ROOT.resolve("k8s-operator/dashboards/telemetry-aggregator.json")));
+            while (m.find()) {
+                used.add(m.group());
+            }
+            // Metrics of the InfluxDB sink, which this job does not run.
+            used.removeAll(Set.of(
+                    "flink_taskmanager_job_task_operator_sink_retries",
+                    "flink_taskmanager_job_task_operator_sink_errors",
+                    "flink_taskmanager_job_task_operator_sink_rejected_points"));
+            assertThat(used).hasSizeGreaterThan(10);
+            assertThat(served).containsAll(used);
+
             // Upgrade: stop with a savepoint while a window is open, resume at parallelism 1.
             // A minute ahead (within parse.max-future-skew): the records above, timed on arrival,
             // moved the watermark to now - 5 s.
@@ -129,6 +149,23 @@ class ClusterSubmissionIT {
         } finally {
             run(env, "bin/cluster", "stop");
         }
+    }
+
+    /** Metric names on the Prometheus reporter's ports of config.yaml (9249-9260). */
+    private static Set<String> prometheusMetricNames() {
+        Set<String> names = new TreeSet<>();
+        for (int port = 9249; port <= 9260; port++) {
+            try {
+                for (String line : get("http://localhost:" + port + "/metrics").split("\n")) {
+                    if (!line.startsWith("#") && !line.isBlank()) {
+                        names.add(line.split("[{ ]", 2)[0]);
+                    }
+                }
+            } catch (Exception e) {
+                // nothing listens on this port
+            }
+        }
+        return names;
     }
 
     private static void awaitRunning(String rest, String jobId) throws Exception {
