@@ -297,6 +297,12 @@ public final class JobConfiguration {
         checkDuration(config, raw, AggregationOptions.OUT_OF_ORDERNESS, true);
         checkDuration(config, raw, AggregationOptions.ALLOWED_LATENESS, true);
         checkDuration(config, raw, AggregationOptions.IDLE_TIMEOUT, false);
+        if (config.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES) < 0) {
+            throw new InvalidSettingException(
+                    AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key() + "="
+                            + raw.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key())
+                            + " is not allowed: use 0 (off) or more");
+        }
         try {
             ParseSettings.from(config);
             UdpSource.builder().setConfiguration(config).build();

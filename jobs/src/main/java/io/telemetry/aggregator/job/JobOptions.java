@@ -52,6 +52,7 @@ public final class JobOptions {
                     AggregationOptions.OUT_OF_ORDERNESS,
                     AggregationOptions.ALLOWED_LATENESS,
                     AggregationOptions.IDLE_TIMEOUT,
+                    AggregationOptions.PRE_AGGREGATION_MAX_SERIES,
                     SINKS,
                     KafkaSinkOptions.BOOTSTRAP_SERVERS,
                     KafkaSinkOptions.TOPIC,

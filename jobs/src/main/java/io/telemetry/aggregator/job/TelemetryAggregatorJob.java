@@ -5,6 +5,7 @@ import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.aggregate.LateRecordDeadLetters;
+import io.telemetry.aggregator.operators.aggregate.PartialAggregate;
 import io.telemetry.aggregator.operators.aggregate.TelemetryWindows;
 import io.telemetry.aggregator.operators.parse.ParseFunction;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
@@ -24,8 +25,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.time.Duration;
 
 /**
- * The telemetry aggregation job: UDP datagrams → records → event-time watermarks → tumbling
- * window aggregates, with unusable and late records as dead letters. Only wiring lives here.
+ * The telemetry aggregation job: UDP datagrams → records → event-time watermarks → partial
+ * aggregates per series and window (before the shuffle) → tumbling window aggregates, with unusable and late records as dead letters. Only wiring lives here.
  *
  * <p>Run it on a cluster with {@code flink run}, or locally with the web UI through {@link
  * LocalRunner}. Tests hand {@link #build} their own source and attach their own sinks.
@@ -66,7 +67,7 @@ public final class TelemetryAggregatorJob {
     }
 
     /**
-     * Wires source → parse → watermarks → windows. Turns Kryo off (every type has its own
+     * Wires source → parse → watermarks → pre-aggregation → windows. Turns Kryo off (every type has its own
      * serializer) and requires a uid on every operator, so that savepoints stay restorable.
      */
     public static Outputs build(
@@ -101,9 +102,17 @@ public final class TelemetryAggregatorJob {
                                         config.get(AggregationOptions.IDLE_TIMEOUT)))
                         .uid(Uids.WATERMARKS);
 
+        Duration lateness = config.get(AggregationOptions.ALLOWED_LATENESS);
+        DataStream<PartialAggregate> partials =
+                TelemetryWindows.preAggregate(
+                                timed,
+                                windowSize,
+                                lateness,
+                                config.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES))
+                        .uid(Uids.PRE_AGGREGATE);
+
         SingleOutputStreamOperator<WindowAggregate> aggregates =
-                TelemetryWindows.aggregate(
-                                timed, windowSize, config.get(AggregationOptions.ALLOWED_LATENESS))
+                TelemetryWindows.aggregate(partials, windowSize, lateness)
                         .name("Tumbling window aggregation")
                         .uid(Uids.WINDOW_AGGREGATE);
 

@@ -103,5 +103,14 @@ public final class AggregationOptions {
                                     + " emitted at most out-of-orderness + window size + this"
                                     + " after the last datagram.");
 
+    public static final ConfigOption<Integer> PRE_AGGREGATION_MAX_SERIES =
+            ConfigOptions.key("window.pre-aggregation.max-series")
+                    .intType()
+                    .defaultValue(100_000)
+                    .withDescription(
+                            "Series-and-window partials each parsing task combines before the shuffle,"
+                                    + " emitted at every watermark and checkpoint or when this many are held;"
+                                    + " 0 sends every record to the window operator on its own.");
+
     private AggregationOptions() {}
 }

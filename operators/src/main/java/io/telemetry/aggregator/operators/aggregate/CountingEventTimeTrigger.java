@@ -23,7 +23,7 @@ public final class CountingEventTimeTrigger extends Trigger<Object, TimeWindow> 
         if (aggregated == null) {
             aggregated = ctx.getMetricGroup().counter("aggregated_events_count");
         }
-        aggregated.inc();
+        aggregated.inc(element instanceof PartialAggregate ? ((PartialAggregate) element).count() : 1);
         if (window.maxTimestamp() <= ctx.getCurrentWatermark()) {
             // Late but within the allowed lateness: emit the updated result at once.
             return TriggerResult.FIRE;

@@ -1,7 +1,6 @@
 package io.telemetry.aggregator.operators.aggregate;
 
 import io.telemetry.aggregator.operators.DeadLetter;
-import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.parse.JsonText;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -16,7 +15,7 @@ import java.time.Instant;
  * window would have used. Counted as {@code records_late} and as {@code failed_events_count}
  * with reason {@code late}.
  */
-public final class LateRecordDeadLetters extends RichMapFunction<TelemetryRecord, DeadLetter> {
+public final class LateRecordDeadLetters extends RichMapFunction<PartialAggregate, DeadLetter> {
 
     private static final long serialVersionUID = 1L;
 
@@ -39,28 +38,37 @@ public final class LateRecordDeadLetters extends RichMapFunction<TelemetryRecord
     }
 
     @Override
-    public DeadLetter map(TelemetryRecord r) {
-        late.inc();
-        failed.inc();
-        long start = r.timestamp - Math.floorMod(r.timestamp, windowSizeMillis);
+    public DeadLetter map(PartialAggregate p) {
+        long n = p.count();
+        late.inc(n);
+        failed.inc(n);
         String detail =
                 "window ["
-                        + Instant.ofEpochMilli(start)
+                        + Instant.ofEpochMilli(p.windowStart)
                         + ", "
-                        + Instant.ofEpochMilli(start + windowSizeMillis)
+                        + Instant.ofEpochMilli(p.windowStart + windowSizeMillis)
                         + ") was already emitted and its allowed lateness has passed";
-        return new DeadLetter(DeadLetter.LATE, detail, "", r.receivedAt, describe(r));
+        return new DeadLetter(DeadLetter.LATE, detail, "", p.accumulator.lastReceivedAt(), describe(p));
     }
 
-    static String describe(TelemetryRecord r) {
+    /**
+     * The record as the window would have used it. Late records reach the window one at a time
+     * (see {@link PreAggregationOperator}); should several ever arrive combined, their number and
+     * combined result are shown instead of the value.
+     */
+    static String describe(PartialAggregate p) {
         StringBuilder sb = new StringBuilder(128).append("{\"metric\":");
-        JsonText.appendQuoted(sb, r.metric);
+        JsonText.appendQuoted(sb, p.metric);
         sb.append(",\"source\":");
-        JsonText.appendQuoted(sb, r.source);
-        sb.append(",\"tags\":").append(r.tags);
-        sb.append(",\"function\":\"").append(r.function().label());
-        sb.append("\",\"value\":").append(r.value);
-        sb.append(",\"time\":\"").append(Instant.ofEpochMilli(r.timestamp)).append("\"}");
+        JsonText.appendQuoted(sb, p.source);
+        sb.append(",\"tags\":").append(p.tags);
+        sb.append(",\"function\":\"").append(p.function().label());
+        if (p.count() == 1) {
+            sb.append("\",\"value\":").append(p.value);
+        } else {
+            sb.append("\",\"records\":").append(p.count()).append(",\"result\":").append(p.accumulator.result());
+        }
+        sb.append(",\"time\":\"").append(Instant.ofEpochMilli(p.timestamp)).append("\"}");
         return sb.toString();
     }
 }

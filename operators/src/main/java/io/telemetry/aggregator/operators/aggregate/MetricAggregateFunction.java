@@ -1,12 +1,11 @@
 package io.telemetry.aggregator.operators.aggregate;
 
-import io.telemetry.aggregator.operators.TelemetryRecord;
 
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Adds records to a window's {@link MetricAccumulator} as they arrive. */
+/** Merges the partial aggregates of a series into its window's {@link MetricAccumulator}. */
 public final class MetricAggregateFunction
-        implements AggregateFunction<TelemetryRecord, MetricAccumulator, MetricAccumulator> {
+        implements AggregateFunction<PartialAggregate, MetricAccumulator, MetricAccumulator> {
 
     private static final long serialVersionUID = 1L;
 
@@ -16,8 +15,8 @@ public final class MetricAggregateFunction
     }
 
     @Override
-    public MetricAccumulator add(TelemetryRecord record, MetricAccumulator acc) {
-        acc.add(record);
+    public MetricAccumulator add(PartialAggregate partial, MetricAccumulator acc) {
+        acc.merge(partial.accumulator);
         return acc;
     }
 

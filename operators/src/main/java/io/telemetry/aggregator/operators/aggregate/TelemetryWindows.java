@@ -14,23 +14,33 @@ import org.apache.flink.util.OutputTag;
 import java.time.Duration;
 
 /**
- * The aggregation step: records keyed by series, in tumbling event-time windows aligned to the
- * epoch, accumulated incrementally, emitted when the watermark passes the window's end and again
- * for late records within the allowed lateness. Records later than that leave through {@link
- * #LATE_RECORDS}.
+ * The aggregation steps: records combined per series and window inside their parsing task
+ * ({@link #preAggregate}), then keyed by series, in tumbling event-time windows aligned to the
+ * epoch, merged incrementally, emitted when the watermark passes the window's end and again for
+ * late records within the allowed lateness ({@link #aggregate}). Records later than that leave
+ * through {@link #LATE_RECORDS}.
  */
 public final class TelemetryWindows {
 
-    public static final OutputTag<TelemetryRecord> LATE_RECORDS =
-            new OutputTag<>("late-records", TypeInformation.of(TelemetryRecord.class));
+    public static final OutputTag<PartialAggregate> LATE_RECORDS =
+            new OutputTag<>("late-records", TypeInformation.of(PartialAggregate.class));
 
     private TelemetryWindows() {}
 
+    /** Combines records per series and window before the shuffle; see {@link PreAggregationOperator}. */
+    public static SingleOutputStreamOperator<PartialAggregate> preAggregate(
+            DataStream<TelemetryRecord> records, Duration windowSize, Duration allowedLateness, int maxSeries) {
+        return records.transform(
+                "Pre-aggregation",
+                TypeInformation.of(PartialAggregate.class),
+                new PreAggregationOperator(windowSize.toMillis(), allowedLateness.toMillis(), maxSeries));
+    }
+
     public static SingleOutputStreamOperator<WindowAggregate> aggregate(
-            DataStream<TelemetryRecord> records, Duration windowSize, Duration allowedLateness) {
+            DataStream<PartialAggregate> partials, Duration windowSize, Duration allowedLateness) {
         TypeInformation<MetricAccumulator> accumulatorType =
                 TypeInformation.of(MetricAccumulator.class);
-        return records.keyBy(new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
+        return partials.keyBy(new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
                 .window(TumblingEventTimeWindows.of(windowSize))
                 .trigger(new CountingEventTimeTrigger())
                 .allowedLateness(allowedLateness)
@@ -43,13 +53,13 @@ public final class TelemetryWindows {
                         TypeInformation.of(WindowAggregate.class));
     }
 
-    /** Keys a record by its series. */
-    public static final class SeriesKeySelector implements KeySelector<TelemetryRecord, SeriesKey> {
+    /** Keys a partial aggregate by its series. */
+    public static final class SeriesKeySelector implements KeySelector<PartialAggregate, SeriesKey> {
         private static final long serialVersionUID = 1L;
 
         @Override
-        public SeriesKey getKey(TelemetryRecord record) {
-            return SeriesKey.of(record);
+        public SeriesKey getKey(PartialAggregate partial) {
+            return partial.seriesKey();
         }
     }
 }

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 /** Drives the job's real window operator (taken from its transformation) with records and watermarks. */
 class WindowAggregationTest {
 
-    private KeyedOneInputStreamOperatorTestHarness<SeriesKey, TelemetryRecord, WindowAggregate> harness;
+    private KeyedOneInputStreamOperatorTestHarness<SeriesKey, PartialAggregate, WindowAggregate> harness;
 
     private void open(Duration lateness) throws Exception {
         harness = create(lateness);
@@ -33,18 +33,18 @@ class WindowAggregationTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static KeyedOneInputStreamOperatorTestHarness<SeriesKey, TelemetryRecord, WindowAggregate>
+    private static KeyedOneInputStreamOperatorTestHarness<SeriesKey, PartialAggregate, WindowAggregate>
             create(Duration lateness) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        DataStream<TelemetryRecord> records =
-                env.fromData(new TelemetryRecord("m", "s", "{}", MetricFunction.AVG, 0, 0, 0));
-        OneInputTransformation<TelemetryRecord, WindowAggregate> transformation =
-                (OneInputTransformation<TelemetryRecord, WindowAggregate>)
+        DataStream<PartialAggregate> records =
+                env.fromData(PartialAggregate.of(new TelemetryRecord("m", "s", "{}", MetricFunction.AVG, 0, 0, 0), 0));
+        OneInputTransformation<PartialAggregate, WindowAggregate> transformation =
+                (OneInputTransformation<PartialAggregate, WindowAggregate>)
                         TelemetryWindows.aggregate(records, Duration.ofSeconds(60), lateness)
                                 .getTransformation();
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 transformation.getOperatorFactory(),
-                (KeySelector<TelemetryRecord, SeriesKey>) transformation.getStateKeySelector(),
+                (KeySelector<PartialAggregate, SeriesKey>) transformation.getStateKeySelector(),
                 TypeInformation.of(SeriesKey.class));
     }
 
@@ -54,15 +54,29 @@ class WindowAggregationTest {
     }
 
     private void send(String metric, MetricFunction f, double value, long ts) throws Exception {
-        harness.processElement(
-                new StreamRecord<>(new TelemetryRecord(metric, "dev-1", "{\"site\":\"lab\"}", f, value, ts, ts + 7), ts));
+        TelemetryRecord record = new TelemetryRecord(metric, "dev-1", "{\"site\":\"lab\"}", f, value, ts, ts + 7);
+        harness.processElement(new StreamRecord<>(PartialAggregate.of(record, ts - ts % 60_000), ts));
+    }
+
+    /** Several records of one series and window, combined as the pre-aggregation does. */
+    private void sendCombined(String metric, MetricFunction f, long ts, double... values) throws Exception {
+        PartialAggregate partial = null;
+        for (double v : values) {
+            TelemetryRecord record = new TelemetryRecord(metric, "dev-1", "{\"site\":\"lab\"}", f, v, ts, ts + 7);
+            if (partial == null) {
+                partial = PartialAggregate.of(record, ts - ts % 60_000);
+            } else {
+                partial.add(record);
+            }
+        }
+        harness.processElement(new StreamRecord<>(partial, ts));
     }
 
     private static WindowAggregate agg(String metric, String f, long start, double value, long count) {
         return new WindowAggregate(metric, "dev-1", "{\"site\":\"lab\"}", f, start, start + 60_000, value, count, 0);
     }
 
-    private List<TelemetryRecord> lateRecords() {
+    private List<PartialAggregate> lateRecords() {
         return harness.getSideOutput(TelemetryWindows.LATE_RECORDS).stream()
                 .map(StreamRecord::getValue)
                 .collect(Collectors.toList());
@@ -99,8 +113,11 @@ class WindowAggregationTest {
         send("temp", MetricFunction.AVG, 99, 59_000);
 
         assertThat(harness.extractOutputValues()).containsExactly(agg("temp", "avg", 0, 70, 1));
-        assertThat(lateRecords())
-                .containsExactly(new TelemetryRecord("temp", "dev-1", "{\"site\":\"lab\"}", MetricFunction.AVG, 99, 59_000, 59_007));
+        assertThat(lateRecords()).hasSize(1);
+        assertThat(LateRecordDeadLetters.describe(lateRecords().get(0)))
+                .isEqualTo("{\"metric\":\"temp\",\"source\":\"dev-1\",\"tags\":{\"site\":\"lab\"},\"function\":\"avg\","
+                        + "\"value\":99.0,\"time\":\"1970-01-01T00:00:59Z\"}");
+        assertThat(lateRecords().get(0).accumulator.lastReceivedAt()).isEqualTo(59_007);
     }
 
     @Test
@@ -116,6 +133,24 @@ class WindowAggregationTest {
                 .containsExactly(agg("temp", "sum", 0, 10, 1), agg("temp", "sum", 0, 15, 2));
         assertThat(lateRecords()).extracting(r -> r.value).containsExactly(1.0);
         assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void mergesCombinedPartialsAsIfEachRecordCameAlone() throws Exception {
+        open(Duration.ZERO);
+        sendCombined("temp", MetricFunction.AVG, 1_000, 10, 20);
+        sendCombined("temp", MetricFunction.AVG, 2_000, 40);
+        sendCombined("temp", MetricFunction.STDDEV, 1_000, 2, 4);
+        sendCombined("temp", MetricFunction.STDDEV, 3_000, 4, 4, 5, 5, 7, 9);
+        sendCombined("temp", MetricFunction.FIRST, 5_000, 7, 8);
+        sendCombined("temp", MetricFunction.FIRST, 4_000, 3);
+        harness.processWatermark(59_999);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactlyInAnyOrder(
+                        agg("temp", "avg", 0, 70 / 3.0, 3),
+                        agg("temp", "stddev", 0, 2, 8),
+                        agg("temp", "first", 0, 3, 3));
     }
 
     @Test
