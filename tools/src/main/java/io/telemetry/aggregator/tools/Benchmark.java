@@ -1,0 +1,325 @@
+package io.telemetry.aggregator.tools;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The throughput benchmark: starts the job on this machine, drives it with the load generator
+ * (its own JVM, pinned to one vCPU with taskset) at increasing rates, and prints one table row
+ * per rate: offered and received datagrams and records, kernel drops (RcvbufErrors and the job's
+ * {@code kernel_drops}), whether every aggregate was exact, the job's CPU and peak memory, and
+ * the window-to-sink latency. With {@code --peers}, the same StatsD load goes to Etsy StatsD,
+ * collectd and netdata, and the ratios are printed.
+ *
+ * <p>Usage: {@code bin/benchmark [--quick] [--scenarios a,b,...] [--seconds 20] [--peers]}.
+ */
+public final class Benchmark {
+
+    private static final long WINDOW_MS = 10_000;
+    private static final long OUT_OF_ORDERNESS_MS = 5_000;
+
+    /** One job configuration driven at several rates. */
+    static final class Scenario {
+        final String name;
+        final String format;
+        final int recordsPerDatagram;
+        final int series;
+        final String backend;
+        final int[] rates;
+        final boolean timestamps;
+
+        Scenario(String name, String format, int recordsPerDatagram, int series, String backend, boolean timestamps, int... rates) {
+            this.name = name;
+            this.format = format;
+            this.recordsPerDatagram = recordsPerDatagram;
+            this.series = series;
+            this.backend = backend;
+            this.timestamps = timestamps;
+            this.rates = rates;
+        }
+    }
+
+    static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
+
+    static {
+        add(new Scenario("statsd-1", "statsd", 1, 1_000, "hashmap", false, 20_000, 50_000, 100_000, 200_000, 400_000));
+        add(new Scenario("statsd-10", "statsd", 10, 1_000, "hashmap", false, 20_000, 50_000, 120_000, 200_000));
+        add(new Scenario("json-10", "json", 10, 1_000, "hashmap", false, 20_000, 50_000, 100_000));
+        add(new Scenario("drone-10", "drone", 10, 1_000, "hashmap", false, 50_000));
+        add(new Scenario("gpu-10", "gpu", 10, 1_000, "hashmap", false, 20_000));
+        add(new Scenario("line-10", "line", 10, 1_000, "hashmap", false, 50_000));
+        add(new Scenario("series-100k", "statsd", 10, 100_000, "hashmap", false, 50_000));
+        add(new Scenario("series-1m", "statsd", 10, 1_000_000, "hashmap", false, 50_000));
+        add(new Scenario("rocksdb-statsd-1", "statsd", 1, 1_000, "rocksdb", false, 50_000, 100_000, 200_000));
+        add(new Scenario("rocksdb-100k", "statsd", 10, 100_000, "rocksdb", false, 50_000));
+        add(new Scenario("rocksdb-1m", "statsd", 10, 1_000_000, "rocksdb", false, 50_000));
+        add(new Scenario("quick", "json", 2, 50, "hashmap", false, 200));
+    }
+
+    private static void add(Scenario s) {
+        SCENARIOS.put(s.name, s);
+    }
+
+    static final String HEADER =
+            "| target | scenario | rate asked (dgram/s) | sent (dgram/s) | sent (records/s) | received (dgram/s) | kernel drops: RcvbufErrors / job | lost | exact | CPU (vCPU) | peak RSS (MiB) | latency p50 / p99 (ms) |\n"
+                    + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+
+    private final Path root;
+    private final Path work;
+    private final double seconds;
+    private final List<String> rows = new ArrayList<>();
+    /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
+    private final Map<String, Double> lossless = new HashMap<>();
+
+    Benchmark(Path root, Path work, double seconds) {
+        this.root = root;
+        this.work = work;
+        this.seconds = seconds;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("benchmark.root", ".")).toAbsolutePath().normalize();
+        double seconds = 20;
+        List<String> scenarios = new ArrayList<>(List.of("statsd-1", "statsd-10", "json-10", "series-100k", "series-1m",
+                "rocksdb-statsd-1", "rocksdb-1m"));
+        boolean peers = false;
+        Integer rateOverride = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick":
+                    scenarios = List.of("quick");
+                    seconds = 2;
+                    break;
+                case "--scenarios":
+                    scenarios = List.of(args[++i].split(","));
+                    break;
+                case "--seconds":
+                    seconds = Double.parseDouble(args[++i]);
+                    break;
+                case "--rate":
+                    rateOverride = Integer.parseInt(args[++i]);
+                    break;
+                case "--peers":
+                    peers = true;
+                    break;
+                default:
+                    System.err.println("usage: bin/benchmark [--quick] [--scenarios " + String.join(",", SCENARIOS.keySet())
+                            + "] [--seconds 20] [--rate dgram/s] [--peers]");
+                    System.exit(2);
+            }
+        }
+        Path work = root.resolve("target/benchmark");
+        Files.createDirectories(work);
+        Benchmark b = new Benchmark(root, work, seconds);
+        System.out.println(HEADER);
+        boolean allExact = true;
+        for (String name : scenarios) {
+            Scenario s = SCENARIOS.get(name);
+            if (s == null) {
+                System.err.println("unknown scenario " + name + "; scenarios: " + SCENARIOS.keySet());
+                System.exit(2);
+            }
+            int[] rates = rateOverride == null ? s.rates : new int[] {rateOverride};
+            allExact &= b.runJob(s, rates);
+        }
+        if (peers) {
+            for (String name : scenarios) {
+                Scenario s = SCENARIOS.get(name);
+                if (s.format.equals("statsd") && !s.timestamps && s.series <= 1_000) {
+                    int[] rates = rateOverride == null ? s.rates : new int[] {rateOverride};
+                    for (String peer : StatsdPeer.names()) {
+                        b.runPeer(peer, s, rates);
+                    }
+                }
+            }
+            b.printRatios();
+        }
+        System.out.println();
+        System.out.println(allExact ? "every job run was exact" : "SOME JOB RUNS WERE NOT EXACT (see above)");
+        System.exit(allExact ? 0 : 1);
+    }
+
+    /** Runs the job for one scenario; returns whether every rate's aggregates were exact. */
+    boolean runJob(Scenario s, int[] rates) throws Exception {
+        List<String> settings = new ArrayList<>(List.of(
+                "--window.size", WINDOW_MS / 1000 + "s",
+                "--window.out-of-orderness", OUT_OF_ORDERNESS_MS / 1000 + "s",
+                "--state.backend.type", s.backend,
+                "--execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString(),
+                "--source.udp.receive-buffer", "16mb"));
+        boolean exact = true;
+        try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name), "2g", 2, settings)) {
+            int step = 0;
+            for (int rate : rates) {
+                String prefix = "b" + s.name.replace("-", "") + "r" + (step++) + ".";
+                ProcessStats.resetPeak(job.pid());
+                double cpu0 = ProcessStats.cpuSeconds(job.pid());
+                long rcvbuf0 = KernelUdp.receiveBufferErrors();
+                double drops0 = job.metric("Source", "Source__UDP_telemetry_source.kernel_drops");
+                double received0 = job.metric("Source", "Source__UDP_telemetry_source.datagrams_received");
+                long wall0 = System.nanoTime();
+                Path expectedFile = work.resolve(prefix + "expected.txt");
+                LoadGenerator.Report sent = sendFromOwnProcess(s, rate, job.udpPort, prefix, expectedFile);
+                long sendEnd = System.currentTimeMillis();
+                Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
+                // Wait for the last windows: out-of-orderness + window + idle timeout, then more.
+                AggregateCheck check = null;
+                long deadline = System.currentTimeMillis() + WINDOW_MS + OUT_OF_ORDERNESS_MS + 60_000;
+                while (System.currentTimeMillis() < deadline) {
+                    Thread.sleep(1_000);
+                    check = AggregateCheck.compare(job.aggregates, expected, prefix);
+                    if (check.exact() || (check.missing == 0 && System.currentTimeMillis() > sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 8_000)) {
+                        break;
+                    }
+                }
+                double wall = (System.nanoTime() - wall0) / 1e9;
+                double cpu = (ProcessStats.cpuSeconds(job.pid()) - cpu0) / wall;
+                long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
+                double drops = job.metric("Source", "Source__UDP_telemetry_source.kernel_drops") - drops0;
+                double received = job.metric("Source", "Source__UDP_telemetry_source.datagrams_received") - received0;
+                boolean noLoss = rcvbuf == 0 && drops == 0 && received == sent.datagrams;
+                boolean ok = check != null && check.exact();
+                // Where datagrams were lost, the aggregates cannot match what was sent: that is the loss, not an error.
+                exact &= ok || !noLoss;
+                if (noLoss && ok) {
+                    lossless.merge("job|" + s.name, sent.datagramsPerSecond(), Math::max);
+                }
+                row("job", s, rate, sent, received / sent.seconds, rcvbuf + " / " + (long) drops,
+                        lost(sent.datagrams, sent.datagrams - (long) received),
+                        ok ? "yes" : (noLoss ? "NO: " + check : "no (loss)"),
+                        cpu, ProcessStats.peakRssMib(job.pid()),
+                        latency(check, sendEnd));
+            }
+        }
+        return exact;
+    }
+
+    void runPeer(String name, Scenario s, int[] rates) throws Exception {
+        Path statsdHome = work.resolve("peers/etsy-statsd-install");
+        if (!StatsdPeer.installed(name, statsdHome)) {
+            rows.add("| " + name + " | not installed (bin/benchmark --peers installs it) |");
+            System.out.println(rows.get(rows.size() - 1));
+            return;
+        }
+        for (int rate : rates) {
+            try (StatsdPeer peer = StatsdPeer.start(name, work.resolve("peers"), statsdHome)) {
+                Thread.sleep(500);
+                double cpu0 = peer.cpuSeconds();
+                long rcvbuf0 = KernelUdp.receiveBufferErrors();
+                long drops0 = KernelUdp.portDrops(peer.port);
+                long wall0 = System.nanoTime();
+                LoadGenerator.Report sent = sendFromOwnProcess(s, rate, peer.port, "p.", null);
+                Thread.sleep(1_000);
+                double wall = (System.nanoTime() - wall0) / 1e9;
+                double cpu = (peer.cpuSeconds() - cpu0) / wall;
+                long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
+                long drops = KernelUdp.portDrops(peer.port) - drops0;
+                long lostCount = Math.max(rcvbuf, drops);
+                if (lostCount == 0) {
+                    lossless.merge(name + "|" + s.name, sent.datagramsPerSecond(), Math::max);
+                }
+                row(name, s, rate, sent, (sent.datagrams - lostCount) / sent.seconds, rcvbuf + " / " + drops,
+                        lost(sent.datagrams, lostCount), "-", cpu, Double.NaN, "-");
+            }
+        }
+    }
+
+    private void printRatios() {
+        System.out.println();
+        System.out.println("| scenario | job lossless up to (dgram/s) | peer | peer lossless up to (dgram/s) | job / peer |");
+        System.out.println("| --- | --- | --- | --- | --- |");
+        for (Map.Entry<String, Double> e : new java.util.TreeMap<>(lossless).entrySet()) {
+            String[] k = e.getKey().split("\\|");
+            if (k[0].equals("job")) {
+                continue;
+            }
+            Double job = lossless.get("job|" + k[1]);
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.0f | %s |%n", k[1], job == null ? "-" : String.format(Locale.ROOT, "%.0f", job),
+                    k[0], e.getValue(), job == null ? "-" : String.format(Locale.ROOT, "%.1f", job / e.getValue()));
+        }
+    }
+
+    private void row(String target, Scenario s, int rate, LoadGenerator.Report sent, double receivedRate, String drops,
+            String lost, String exact, double cpu, double rss, String latency) {
+        String row = String.format(Locale.ROOT, "| %s | %s | %,d | %,.0f | %,.0f | %,.0f | %s | %s | %s | %.2f | %s | %s |",
+                target, s.name + " (" + s.recordsPerDatagram + "/dgram, " + String.format(Locale.ROOT, "%,d", s.series) + " series"
+                        + (target.equals("job") ? ", " + s.backend : "") + ")",
+                rate, sent.datagramsPerSecond(), sent.recordsPerSecond(), receivedRate, drops, lost, exact, cpu,
+                Double.isNaN(rss) ? "-" : String.format(Locale.ROOT, "%.0f", rss), latency);
+        rows.add(row);
+        System.out.println(row);
+    }
+
+    private static String latency(AggregateCheck check, long sendEnd) {
+        long p50 = check == null ? -1 : check.latencyQuantile(0.5, OUT_OF_ORDERNESS_MS, sendEnd);
+        long p99 = check == null ? -1 : check.latencyQuantile(0.99, OUT_OF_ORDERNESS_MS, sendEnd);
+        return p50 < 0 ? "- (no window closed while sending)" : p50 + " / " + p99;
+    }
+
+    private static String lost(long sent, long lost) {
+        return lost <= 0 ? "0" : String.format(Locale.ROOT, "%.2f %%", 100.0 * lost / sent);
+    }
+
+    /** Runs the load generator in its own JVM, pinned to the last vCPU when taskset is there. */
+    private LoadGenerator.Report sendFromOwnProcess(Scenario s, int rate, int port, String prefix, Path expected)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            command.addAll(List.of("/usr/bin/taskset", "-c", String.valueOf(cpus - 1)));
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g",
+                "-cp", System.getProperty("java.class.path"), LoadGenerator.class.getName(),
+                "--port", String.valueOf(port), "--rate", String.valueOf(rate), "--seconds", String.valueOf(seconds),
+                "--format", s.format, "--records-per-datagram", String.valueOf(s.recordsPerDatagram),
+                "--series", String.valueOf(s.series), "--prefix", prefix, "--window-ms", String.valueOf(WINDOW_MS),
+                "--jitter-ms", s.format.equals("statsd") ? "0" : "2000"));
+        if (s.timestamps) {
+            command.add("--statsd-timestamps");
+        }
+        if (expected != null) {
+            command.addAll(List.of("--expected", expected.toString()));
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("the load generator failed: " + out);
+        }
+        return parseReport(out);
+    }
+
+    static LoadGenerator.Report parseReport(String out) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("sent (\\d+) datagrams \\((\\d+) bytes\\), (\\d+) records \\((\\d+) malformed, (\\d+) late\\) in ([0-9.]+) s")
+                .matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no report in the load generator's output: " + out);
+        }
+        LoadGenerator.Report r = new LoadGenerator.Report();
+        r.datagrams = Long.parseLong(m.group(1));
+        r.bytes = Long.parseLong(m.group(2));
+        r.records = Long.parseLong(m.group(3));
+        r.malformed = Long.parseLong(m.group(4));
+        r.late = Long.parseLong(m.group(5));
+        r.seconds = Double.parseDouble(m.group(6));
+        return r;
+    }
+
+    static Map<String, LoadGenerator.Expected> readExpected(Path file) throws IOException {
+        Map<String, LoadGenerator.Expected> expected = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            LoadGenerator.Expected e = LoadGenerator.Expected.parse(line);
+            expected.put(e.key(), e);
+        }
+        return expected;
+    }
+}

@@ -1,0 +1,169 @@
+package io.telemetry.aggregator.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The job as a user runs it on one machine ({@code LocalRunner}: a local Flink cluster with the
+ * REST API), in its own JVM, with its aggregates written to a file, and its metrics read over REST.
+ */
+public final class JobProcess implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public final Process process;
+    public final int udpPort;
+    public final int restPort;
+    public final Path aggregates;
+    private String jobId;
+
+    private JobProcess(Process process, int udpPort, int restPort, Path aggregates) {
+        this.process = process;
+        this.udpPort = udpPort;
+        this.restPort = restPort;
+        this.aggregates = aggregates;
+    }
+
+    /**
+     * Starts the job from the repository's build ({@code jobs/target/classes} and the class path
+     * {@code mvn package} writes) with the given settings, and waits until its readers listen.
+     */
+    public static JobProcess start(Path root, Path workDir, String heap, int parallelism, List<String> settings)
+            throws Exception {
+        Path classes = root.resolve("jobs/target/classes");
+        Path classpath = root.resolve("jobs/target/local-run-classpath.txt");
+        if (!Files.exists(classpath)) {
+            throw new IllegalStateException(classpath + " is missing: run mvn -B package -DskipTests first");
+        }
+        Files.createDirectories(workDir);
+        Path aggregates = workDir.resolve("aggregates.log");
+        Files.deleteIfExists(aggregates);
+        int restPort = freeTcpPort();
+        int udpPort = freeTcpPort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xms" + heap);
+        command.add("-Xmx" + heap);
+        command.add("-XX:+UseParallelGC");
+        for (String p : List.of("java.lang", "java.util", "java.net", "java.nio", "sun.nio.ch", "java.io",
+                "java.lang.reflect", "java.time", "java.util.concurrent")) {
+            command.add("--add-opens=java.base/" + p + "=ALL-UNNAMED");
+        }
+        command.add("--add-exports=java.base/sun.net.util=ALL-UNNAMED");
+        command.add("-Dlog4j.configurationFile=" + log4jConfig(workDir));
+        command.add("-Dbenchmark.aggregates=" + aggregates);
+        command.add("-cp");
+        command.add(classes + ":" + Files.readString(classpath).trim());
+        command.add("io.telemetry.aggregator.job.LocalRunner");
+        command.addAll(List.of(
+                "--rest.port", String.valueOf(restPort),
+                "--source.udp.bind-address", "127.0.0.1",
+                "--source.udp.port", String.valueOf(udpPort),
+                "--sink.types", "log",
+                "--parallelism.default", String.valueOf(parallelism),
+                "--taskmanager.numberOfTaskSlots", String.valueOf(parallelism)));
+        command.addAll(settings);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("job.log").toFile())
+                .start();
+        JobProcess job = new JobProcess(process, udpPort, restPort, aggregates);
+        job.awaitListening(parallelism, Duration.ofSeconds(90), workDir.resolve("job.log"));
+        return job;
+    }
+
+    private static Path log4jConfig(Path workDir) throws IOException {
+        Path config = workDir.resolve("log4j-benchmark.properties");
+        try (var in = JobProcess.class.getResourceAsStream("/log4j-benchmark.properties")) {
+            Files.write(config, in.readAllBytes());
+        }
+        return config;
+    }
+
+    private void awaitListening(int readers, Duration timeout, Path log) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the job exited: " + Files.readString(log));
+            }
+            if (KernelUdp.boundSockets(udpPort) >= readers && jobId() != null) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the job did not listen within " + timeout + "; see " + log);
+    }
+
+    /** The running job's id, or null before it runs. */
+    public String jobId() {
+        if (jobId == null) {
+            try {
+                for (JsonNode j : JSON.readTree(get("/jobs")).path("jobs")) {
+                    if (j.path("status").asText().equals("RUNNING")) {
+                        jobId = j.path("id").asText();
+                    }
+                }
+            } catch (Exception e) {
+                return null;
+            }
+        }
+        return jobId;
+    }
+
+    /** A metric summed over the subtasks of the vertex whose name starts with {@code vertex}. */
+    public double metric(String vertex, String metric) throws Exception {
+        for (JsonNode v : JSON.readTree(get("/jobs/" + jobId())).path("vertices")) {
+            if (v.path("name").asText().startsWith(vertex)) {
+                String body = get("/jobs/" + jobId() + "/vertices/" + v.path("id").asText()
+                        + "/subtasks/metrics?get=" + metric);
+                for (JsonNode m : JSON.readTree(body)) {
+                    return m.path("sum").asDouble();
+                }
+                return 0;
+            }
+        }
+        throw new IllegalStateException("no vertex " + vertex);
+    }
+
+    private String get(String path) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static int freeTcpPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

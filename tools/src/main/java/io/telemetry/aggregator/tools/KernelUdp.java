@@ -1,0 +1,75 @@
+package io.telemetry.aggregator.tools;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The kernel's UDP counters: {@code RcvbufErrors} from /proc/net/snmp, per-port drops from /proc/net/udp. */
+public final class KernelUdp {
+
+    private KernelUdp() {}
+
+    /** Datagrams the kernel dropped machine-wide because a socket's receive buffer was full. */
+    public static long receiveBufferErrors() {
+        List<String> lines = read(Path.of("/proc/net/snmp"));
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).startsWith("Udp:") && lines.get(i + 1).startsWith("Udp:")) {
+                String[] names = lines.get(i).trim().split("\\s+");
+                String[] values = lines.get(i + 1).trim().split("\\s+");
+                for (int k = 0; k < names.length; k++) {
+                    if (names[k].equals("RcvbufErrors")) {
+                        return Long.parseLong(values[k]);
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no Udp RcvbufErrors in /proc/net/snmp");
+    }
+
+    /** Drops summed over the sockets bound to a local UDP port (IPv4 and IPv6). */
+    public static long portDrops(int port) {
+        String hexPort = String.format(":%04X", port);
+        long drops = 0;
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            Path path = Path.of(table);
+            if (!Files.exists(path)) {
+                continue;
+            }
+            for (String line : read(path)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 12 && f[1].endsWith(hexPort)) {
+                    drops += Long.parseLong(f[f.length - 1]);
+                }
+            }
+        }
+        return drops;
+    }
+
+    /** Sockets bound to a local UDP port. */
+    public static int boundSockets(int port) {
+        String hexPort = String.format(":%04X", port);
+        int n = 0;
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            Path path = Path.of(table);
+            if (Files.exists(path)) {
+                for (String line : read(path)) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 12 && f[1].endsWith(hexPort)) {
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    private static List<String> read(Path p) {
+        try {
+            return Files.readAllLines(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
