@@ -87,7 +87,12 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Path root = Path.of(System.getProperty("benchmark.root", ".")).toAbsolutePath().normalize();
+        System.exit(run(Path.of(System.getProperty("benchmark.root", ".")), args));
+    }
+
+    /** Runs the benchmark from the repository at {@code root}; returns the exit status. */
+    public static int run(Path repository, String[] args) throws Exception {
+        Path root = repository.toAbsolutePath().normalize();
         double seconds = 20;
         List<String> scenarios = new ArrayList<>(List.of("statsd-1", "statsd-10", "json-10", "series-100k", "series-1m",
                 "rocksdb-statsd-1", "rocksdb-1m"));
@@ -114,7 +119,7 @@ public final class Benchmark {
                 default:
                     System.err.println("usage: bin/benchmark [--quick] [--scenarios " + String.join(",", SCENARIOS.keySet())
                             + "] [--seconds 20] [--rate dgram/s] [--peers]");
-                    System.exit(2);
+                    return 2;
             }
         }
         Path work = root.resolve("target/benchmark");
@@ -126,7 +131,7 @@ public final class Benchmark {
             Scenario s = SCENARIOS.get(name);
             if (s == null) {
                 System.err.println("unknown scenario " + name + "; scenarios: " + SCENARIOS.keySet());
-                System.exit(2);
+                return 2;
             }
             int[] rates = rateOverride == null ? s.rates : new int[] {rateOverride};
             allExact &= b.runJob(s, rates);
@@ -145,7 +150,7 @@ public final class Benchmark {
         }
         System.out.println();
         System.out.println(allExact ? "every job run was exact" : "SOME JOB RUNS WERE NOT EXACT (see above)");
-        System.exit(allExact ? 0 : 1);
+        return allExact ? 0 : 1;
     }
 
     /** Runs the job for one scenario; returns whether every rate's aggregates were exact. */
@@ -155,12 +160,14 @@ public final class Benchmark {
                 "--window.out-of-orderness", OUT_OF_ORDERNESS_MS / 1000 + "s",
                 "--state.backend.type", s.backend,
                 "--execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString(),
-                "--source.udp.receive-buffer", "16mb"));
+                "--source.udp.receive-buffer", "16mb",
+                "--metrics.fetcher.update-interval", "500ms"));
         boolean exact = true;
         try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name), "2g", 2, settings)) {
             int step = 0;
             for (int rate : rates) {
                 String prefix = "b" + s.name.replace("-", "") + "r" + (step++) + ".";
+                Thread.sleep(1_500); // the REST API's metrics are fetched every 500 ms
                 ProcessStats.resetPeak(job.pid());
                 double cpu0 = ProcessStats.cpuSeconds(job.pid());
                 long rcvbuf0 = KernelUdp.receiveBufferErrors();
@@ -170,6 +177,7 @@ public final class Benchmark {
                 Path expectedFile = work.resolve(prefix + "expected.txt");
                 LoadGenerator.Report sent = sendFromOwnProcess(s, rate, job.udpPort, prefix, expectedFile);
                 long sendEnd = System.currentTimeMillis();
+                double cpu = (ProcessStats.cpuSeconds(job.pid()) - cpu0) / ((System.nanoTime() - wall0) / 1e9);
                 Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
                 // Wait for the last windows: out-of-orderness + window + idle timeout, then more.
                 AggregateCheck check = null;
@@ -181,8 +189,7 @@ public final class Benchmark {
                         break;
                     }
                 }
-                double wall = (System.nanoTime() - wall0) / 1e9;
-                double cpu = (ProcessStats.cpuSeconds(job.pid()) - cpu0) / wall;
+                Thread.sleep(1_500);
                 long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 double drops = job.metric("Source", "Source__UDP_telemetry_source.kernel_drops") - drops0;
                 double received = job.metric("Source", "Source__UDP_telemetry_source.datagrams_received") - received0;
@@ -278,7 +285,7 @@ public final class Benchmark {
             command.addAll(List.of("/usr/bin/taskset", "-c", String.valueOf(cpus - 1)));
         }
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g",
-                "-cp", System.getProperty("java.class.path"), LoadGenerator.class.getName(),
+                "-cp", root.resolve("tools/target/classes").toString(), LoadGenerator.class.getName(),
                 "--port", String.valueOf(port), "--rate", String.valueOf(rate), "--seconds", String.valueOf(seconds),
                 "--format", s.format, "--records-per-datagram", String.valueOf(s.recordsPerDatagram),
                 "--series", String.valueOf(s.series), "--prefix", prefix, "--window-ms", String.valueOf(WINDOW_MS),

@@ -1,0 +1,86 @@
+package io.telemetry.aggregator.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The job (as {@code bin/run-local} runs it) against the load generator in every format, with
+ * out-of-order, malformed and late records: every aggregate exactly what the generator expects,
+ * and every malformed and late record counted as a dead letter. Then the benchmark's quick run,
+ * so that the benchmark command keeps working.
+ */
+class LoadGeneratorExactnessITCase {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @TempDir Path dir;
+
+    @Test
+    void theJobsAggregatesAreExactlyWhatTheGeneratorSent() throws Exception {
+        List<String> settings = List.of(
+                "--window.size", "2s", "--window.out-of-orderness", "1s", "--window.idle-timeout", "1s",
+                "--metrics.fetcher.update-interval", "500ms");
+        try (JobProcess job = JobProcess.start(ROOT, dir.resolve("job"), "1g", 2, settings)) {
+            Map<String, LoadGenerator.Expected> expected = new HashMap<>();
+            long malformed = 0;
+            long late = 0;
+            for (String format : List.of("statsd", "json", "drone", "gpu", "line")) {
+                LoadGenerator.Settings s = new LoadGenerator.Settings();
+                s.port = job.udpPort;
+                s.format = format;
+                s.rate = 400;
+                s.seconds = 2.5;
+                s.recordsPerDatagram = 4;
+                s.series = 20;
+                s.statsdTimestamps = true;
+                s.jitterMillis = format.equals("statsd") ? 0 : 800;
+                s.malformedShare = 0.02;
+                s.lateShare = 0.02;
+                s.windowMillis = 2_000;
+                s.prefix = "x" + format + ".";
+                LoadGenerator generator = new LoadGenerator(s);
+                LoadGenerator.Report report = generator.run();
+                expected.putAll(generator.expected());
+                malformed += report.malformed;
+                late += report.late;
+            }
+            assertThat(malformed).isPositive();
+            assertThat(late).isPositive();
+
+            AggregateCheck check = null;
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline) {
+                Thread.sleep(500);
+                check = AggregateCheck.compare(job.aggregates, expected, "x");
+                if (check.exact()) {
+                    break;
+                }
+            }
+            assertThat(check.toString()).startsWith("exact: " + expected.size() + " of " + expected.size());
+            assertThat(job.metric("Source", "Source__UDP_telemetry_source.kernel_drops")).isZero();
+            // The REST API's metrics are fetched every 500 ms: wait until they show everything.
+            double countedMalformed = 0;
+            double countedLate = 0;
+            deadline = System.currentTimeMillis() + 30_000;
+            while (System.currentTimeMillis() < deadline && (countedMalformed != malformed || countedLate != late)) {
+                Thread.sleep(500);
+                countedMalformed = job.metric("Source", "Parse_records.reason.malformed.failed_events_count");
+                countedLate = job.metric("Tumbling window aggregation", "Late_records_to_dead_letters.records_late");
+            }
+            assertThat(countedMalformed).isEqualTo(malformed);
+            assertThat(countedLate).isEqualTo(late);
+        }
+    }
+
+    @Test
+    void theBenchmarksQuickRunWorks() throws Exception {
+        assertThat(Benchmark.run(ROOT, new String[] {"--quick"})).isZero();
+    }
+}
