@@ -2,6 +2,7 @@ package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.udp.UdpSourceOptions;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -11,6 +12,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code rest.port} says otherwise). A bad setting prints one line and exits with status 2.
  */
 public final class LocalRunner {
+
+    /** Where a local run keeps its checkpoints unless execution.checkpointing.dir says otherwise. */
+    static final String LOCAL_CHECKPOINTS = "file:///tmp/telemetry-aggregator/local-checkpoints";
 
     private LocalRunner() {}
 
@@ -30,6 +34,11 @@ public final class LocalRunner {
         Configuration config = loaded.config;
         if (!config.contains(RestOptions.PORT)) {
             config.set(RestOptions.PORT, 8081);
+        }
+        if (!config.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
+            // Without a directory Flink keeps checkpoints in the JobManager's memory, at most 5 MB:
+            // window state of some 100,000 series would fail every checkpoint and restart the job.
+            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, LOCAL_CHECKPOINTS);
         }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config);

@@ -59,6 +59,10 @@ public final class JobProcess implements AutoCloseable {
         command.add("-Xms" + heap);
         command.add("-Xmx" + heap);
         command.add("-XX:+UseParallelGC");
+        String extra = System.getProperty("benchmark.jobJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+"))); // e.g. -XX:StartFlightRecording=...
+        }
         for (String p : List.of("java.lang", "java.util", "java.net", "java.nio", "sun.nio.ch", "java.io",
                 "java.lang.reflect", "java.time", "java.util.concurrent")) {
             command.add("--add-opens=java.base/" + p + "=ALL-UNNAMED");
@@ -137,6 +141,38 @@ public final class JobProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no vertex " + vertex);
+    }
+
+    /**
+     * A metric as {@link #metric}, asked again for up to 20 s while the REST API has no value for
+     * it (its fetch from a busy TaskManager can time out); NaN if it never comes.
+     */
+    public double awaitMetric(String vertex, String metric) throws Exception {
+        // The REST API answers from a store it refreshes only when asked: ask, wait, ask again.
+        metricOrNaN(vertex, metric);
+        Thread.sleep(1_000);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            double v = metricOrNaN(vertex, metric);
+            if (!Double.isNaN(v) || System.nanoTime() > deadline) {
+                return v;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private double metricOrNaN(String vertex, String metric) throws Exception {
+        for (JsonNode v : JSON.readTree(get("/jobs/" + jobId())).path("vertices")) {
+            if (v.path("name").asText().startsWith(vertex)) {
+                String body = get("/jobs/" + jobId() + "/vertices/" + v.path("id").asText()
+                        + "/subtasks/metrics?get=" + metric);
+                for (JsonNode m : JSON.readTree(body)) {
+                    return m.path("sum").asDouble();
+                }
+                return Double.NaN;
+            }
+        }
+        return Double.NaN;
     }
 
     private String get(String path) throws Exception {

@@ -40,7 +40,8 @@ public class PartialAggregate {
         return p;
     }
 
-    void setKey(TelemetryRecord record, long windowStart) {
+    /** Makes this the key of a record's series and window (a lookup probe). */
+    public void setKey(TelemetryRecord record, long windowStart) {
         this.metric = record.metric;
         this.source = record.source;
         this.tags = record.tags;
@@ -48,7 +49,8 @@ public class PartialAggregate {
         this.windowStart = windowStart;
     }
 
-    void add(TelemetryRecord record) {
+    /** Adds a record of this series and window. */
+    public void add(TelemetryRecord record) {
         accumulator.add(record);
         value = record.value;
         if (accumulator.count() == 1 || record.timestamp > timestamp) {
