@@ -172,6 +172,8 @@ public final class Benchmark {
         boolean exact = true;
         try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name), "2g", 2, settings)) {
             System.err.println("job of " + s.name + ": pid " + job.pid() + ", web UI http://localhost:" + job.restPort);
+            // Warm-up, not measured: a fresh JVM compiles its hot paths in the first seconds.
+            sendFromOwnProcess(s, Math.max(1, rates[0] / 2), job.udpPort, "warmup.", null, Math.min(seconds, 5));
             int step = 0;
             for (int rate : rates) {
                 String prefix = "b" + s.name.replace("-", "") + "r" + (step++) + ".";
@@ -292,6 +294,11 @@ public final class Benchmark {
     /** Runs the load generator in its own JVM, pinned to the last vCPU when taskset is there. */
     private LoadGenerator.Report sendFromOwnProcess(Scenario s, int rate, int port, String prefix, Path expected)
             throws Exception {
+        return sendFromOwnProcess(s, rate, port, prefix, expected, seconds);
+    }
+
+    private LoadGenerator.Report sendFromOwnProcess(
+            Scenario s, int rate, int port, String prefix, Path expected, double seconds) throws Exception {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
             int cpus = Runtime.getRuntime().availableProcessors();
