@@ -128,19 +128,13 @@ public final class JobProcess implements AutoCloseable {
         return jobId;
     }
 
-    /** A metric summed over the subtasks of the vertex whose name starts with {@code vertex}. */
+    /**
+     * A metric summed over the subtasks of the vertex whose name starts with {@code vertex}, as
+     * the REST API has it now; 0 before it has any value.
+     */
     public double metric(String vertex, String metric) throws Exception {
-        for (JsonNode v : JSON.readTree(get("/jobs/" + jobId())).path("vertices")) {
-            if (v.path("name").asText().startsWith(vertex)) {
-                String body = get("/jobs/" + jobId() + "/vertices/" + v.path("id").asText()
-                        + "/subtasks/metrics?get=" + metric);
-                for (JsonNode m : JSON.readTree(body)) {
-                    return m.path("sum").asDouble();
-                }
-                return 0;
-            }
-        }
-        throw new IllegalStateException("no vertex " + vertex);
+        double v = metricOrNaN(vertex, metric);
+        return Double.isNaN(v) ? 0 : v;
     }
 
     /**
@@ -172,7 +166,7 @@ public final class JobProcess implements AutoCloseable {
                 return Double.NaN;
             }
         }
-        return Double.NaN;
+        throw new IllegalStateException("no vertex " + vertex);
     }
 
     private String get(String path) throws Exception {

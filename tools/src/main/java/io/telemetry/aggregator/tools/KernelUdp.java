@@ -30,39 +30,30 @@ public final class KernelUdp {
 
     /** Drops summed over the sockets bound to a local UDP port (IPv4 and IPv6). */
     public static long portDrops(int port) {
-        String hexPort = String.format(":%04X", port);
-        long drops = 0;
-        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
-            Path path = Path.of(table);
-            if (!Files.exists(path)) {
-                continue;
-            }
-            for (String line : read(path)) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 12 && f[1].endsWith(hexPort)) {
-                    drops += Long.parseLong(f[f.length - 1]);
-                }
-            }
-        }
-        return drops;
+        return socketsOf(port).stream().mapToLong(f -> Long.parseLong(f[f.length - 1])).sum();
     }
 
     /** Sockets bound to a local UDP port. */
     public static int boundSockets(int port) {
+        return socketsOf(port).size();
+    }
+
+    /** The /proc/net/udp and udp6 rows (split into fields) of the sockets bound to a local port. */
+    private static List<String[]> socketsOf(int port) {
         String hexPort = String.format(":%04X", port);
-        int n = 0;
+        List<String[]> rows = new java.util.ArrayList<>();
         for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
             Path path = Path.of(table);
             if (Files.exists(path)) {
                 for (String line : read(path)) {
                     String[] f = line.trim().split("\\s+");
                     if (f.length > 12 && f[1].endsWith(hexPort)) {
-                        n++;
+                        rows.add(f);
                     }
                 }
             }
         }
-        return n;
+        return rows;
     }
 
     private static List<String> read(Path p) {
