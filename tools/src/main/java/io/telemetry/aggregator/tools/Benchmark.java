@@ -167,7 +167,7 @@ public final class Benchmark {
                 "--window.out-of-orderness", OUT_OF_ORDERNESS_MS / 1000 + "s",
                 "--state.backend.type", s.backend,
                 "--execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString(),
-                "--source.udp.receive-buffer", "16mb",
+                "--source.udp.receive-buffer", System.getProperty("benchmark.rcvbuf", "16mb"),
                 "--metrics.fetcher.update-interval", "500ms"));
         boolean exact = true;
         try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name), "2g", 2, settings)) {

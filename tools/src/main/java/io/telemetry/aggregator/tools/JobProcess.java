@@ -58,8 +58,10 @@ public final class JobProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xms" + heap);
         command.add("-Xmx" + heap);
-        command.add("-XX:+UseParallelGC");
         String extra = System.getProperty("benchmark.jobJvmArgs", "").trim();
+        if (!extra.matches("(?s).*-XX:\\+Use\\w+GC.*")) {
+            command.add("-XX:+UseParallelGC");
+        }
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+"))); // e.g. -XX:StartFlightRecording=...
         }

@@ -9,12 +9,23 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
  * Fires a window when the watermark passes its end, and again for each late record inside the
  * allowed lateness, like Flink's event-time trigger; also counts every record that reaches a
  * window as {@code aggregated_events_count}.
+ *
+ * <p>Without allowed lateness the window operator's own cleanup timer falls on the window's last
+ * millisecond, and the trigger fires on it: the trigger registers no timer of its own then, so each
+ * series and window costs one timer, not two registrations of the same one.
  */
 public final class CountingEventTimeTrigger extends Trigger<Object, TimeWindow> {
 
     private static final long serialVersionUID = 1L;
 
+    private final boolean ownTimer;
+
     private transient Counter aggregated;
+
+    /** @param allowedLatenessMs the window operator's allowed lateness */
+    public CountingEventTimeTrigger(long allowedLatenessMs) {
+        this.ownTimer = allowedLatenessMs > 0;
+    }
 
     @Override
     public TriggerResult onElement(
@@ -28,7 +39,9 @@ public final class CountingEventTimeTrigger extends Trigger<Object, TimeWindow> 
             // Late but within the allowed lateness: emit the updated result at once.
             return TriggerResult.FIRE;
         }
-        ctx.registerEventTimeTimer(window.maxTimestamp());
+        if (ownTimer) {
+            ctx.registerEventTimeTimer(window.maxTimestamp());
+        }
         return TriggerResult.CONTINUE;
     }
 
@@ -44,11 +57,13 @@ public final class CountingEventTimeTrigger extends Trigger<Object, TimeWindow> 
 
     @Override
     public void clear(TimeWindow window, TriggerContext ctx) {
-        ctx.deleteEventTimeTimer(window.maxTimestamp());
+        if (ownTimer) {
+            ctx.deleteEventTimeTimer(window.maxTimestamp());
+        }
     }
 
     @Override
     public String toString() {
-        return "CountingEventTimeTrigger()";
+        return "CountingEventTimeTrigger(" + (ownTimer ? "own timer" : "cleanup timer") + ")";
     }
 }

@@ -42,7 +42,7 @@ public final class TelemetryWindows {
                 TypeInformation.of(MetricAccumulator.class);
         return partials.keyBy(new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
                 .window(TumblingEventTimeWindows.of(windowSize))
-                .trigger(new CountingEventTimeTrigger())
+                .trigger(new CountingEventTimeTrigger(allowedLateness.toMillis()))
                 .allowedLateness(allowedLateness)
                 .sideOutputLateData(LATE_RECORDS)
                 .aggregate(

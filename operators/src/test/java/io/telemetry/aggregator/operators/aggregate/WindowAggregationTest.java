@@ -106,6 +106,38 @@ class WindowAggregationTest {
     }
 
     @Test
+    void withoutLatenessEachSeriesAndWindowHoldsOneTimer() throws Exception {
+        open(Duration.ZERO);
+        send("temp", MetricFunction.SUM, 1, 1_000);
+        send("temp", MetricFunction.SUM, 2, 2_000);
+        send("temp", MetricFunction.MAX, 3, 3_000);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+
+        harness.processWatermark(59_999);
+
+        assertThat(harness.extractOutputValues())
+                .containsExactlyInAnyOrder(agg("temp", "sum", 0, 3, 2), agg("temp", "max", 0, 3, 1));
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void withLatenessTheWindowEndAndItsCleanupAreTwoTimers() throws Exception {
+        open(Duration.ofSeconds(30));
+        send("temp", MetricFunction.SUM, 1, 1_000);
+        send("temp", MetricFunction.SUM, 2, 2_000);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+
+        harness.processWatermark(59_999);
+        assertThat(harness.extractOutputValues()).containsExactly(agg("temp", "sum", 0, 3, 2));
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        harness.processWatermark(89_999);
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
     void recordsBehindAnEmittedWindowAreLate() throws Exception {
         open(Duration.ZERO);
         send("temp", MetricFunction.AVG, 70, 1_000);
