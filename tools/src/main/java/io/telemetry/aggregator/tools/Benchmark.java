@@ -20,7 +20,13 @@ import java.util.concurrent.TimeUnit;
  * the window-to-sink latency. With {@code --peers}, the same StatsD load goes to Etsy StatsD,
  * collectd and netdata, and the ratios are printed.
  *
- * <p>Usage: {@code bin/benchmark [--quick] [--scenarios a,b,...] [--seconds 20] [--peers]}.
+ * <p>With {@code --overload}, each scenario runs three phases back to back instead: its rate for
+ * {@code --seconds}, three times that rate for {@code --overload-seconds} (60), and its rate again;
+ * each phase is a row, followed by the job's restarts and whether its {@code kernel_drops} metric
+ * counted every datagram the kernel dropped.
+ *
+ * <p>Usage: {@code bin/benchmark [--quick] [--scenarios a,b,...] [--seconds 20] [--rate N] [--peers]
+ * [--overload [--overload-seconds 60]]}.
  */
 public final class Benchmark {
 
@@ -76,14 +82,16 @@ public final class Benchmark {
     private final Path root;
     private final Path work;
     private final double seconds;
+    private final String receiveBuffer;
     private final List<String> rows = new ArrayList<>();
     /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
     private final Map<String, Double> lossless = new HashMap<>();
 
-    Benchmark(Path root, Path work, double seconds) {
+    Benchmark(Path root, Path work, double seconds, String receiveBuffer) {
         this.root = root;
         this.work = work;
         this.seconds = seconds;
+        this.receiveBuffer = receiveBuffer;
     }
 
     public static void main(String[] args) throws Exception {
@@ -99,6 +107,9 @@ public final class Benchmark {
         boolean peers = false;
         boolean jobRuns = true;
         Integer rateOverride = null;
+        boolean overload = false;
+        double overloadSeconds = 60;
+        String receiveBuffer = "16mb";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -121,15 +132,27 @@ public final class Benchmark {
                     peers = true;
                     jobRuns = false;
                     break;
+                case "--overload":
+                    overload = true;
+                    break;
+                case "--receive-buffer":
+                    receiveBuffer = args[++i];
+                    break;
+                case "--overload-seconds":
+                    overloadSeconds = Double.parseDouble(args[++i]);
+                    break;
                 default:
                     System.err.println("usage: bin/benchmark [--quick] [--scenarios " + String.join(",", SCENARIOS.keySet())
-                            + "] [--seconds 20] [--rate dgram/s] [--peers | --peers-only]");
+                            + "] [--seconds 20] [--rate dgram/s] [--peers | --peers-only] [--overload [--overload-seconds 60]]"
+                            + " [--receive-buffer 16mb] [--rmem-max BYTES]");
                     return 2;
             }
         }
         Path work = root.resolve("target/benchmark");
         Files.createDirectories(work);
-        Benchmark b = new Benchmark(root, work, seconds);
+        Benchmark b = new Benchmark(root, work, seconds, receiveBuffer);
+        System.out.printf(Locale.ROOT, "net.core.rmem_max %s bytes; the job asks for %s socket buffers (source.udp.receive-buffer)%n%n",
+                KernelUdp.receiveBufferMax(), receiveBuffer);
         System.out.println(HEADER);
         boolean allExact = true;
         for (String name : scenarios) {
@@ -139,7 +162,9 @@ public final class Benchmark {
                 return 2;
             }
             int[] rates = rateOverride == null ? s.rates : new int[] {rateOverride};
-            if (jobRuns) {
+            if (overload) {
+                allExact &= b.runOverload(s, rates[rates.length - 1], overloadSeconds);
+            } else if (jobRuns) {
                 allExact &= b.runJob(s, rates);
             }
         }
@@ -162,13 +187,7 @@ public final class Benchmark {
 
     /** Runs the job for one scenario; returns whether every rate's aggregates were exact. */
     boolean runJob(Scenario s, int[] rates) throws Exception {
-        List<String> settings = new ArrayList<>(List.of(
-                "--window.size", WINDOW_MS / 1000 + "s",
-                "--window.out-of-orderness", OUT_OF_ORDERNESS_MS / 1000 + "s",
-                "--state.backend.type", s.backend,
-                "--execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString(),
-                "--source.udp.receive-buffer", System.getProperty("benchmark.rcvbuf", "16mb"),
-                "--metrics.fetcher.update-interval", "500ms"));
+        List<String> settings = jobSettings(s);
         boolean exact = true;
         try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name), "2g", 2, settings)) {
             System.err.println("job of " + s.name + ": pid " + job.pid() + ", web UI http://localhost:" + job.restPort);
@@ -223,6 +242,86 @@ public final class Benchmark {
             }
         }
         return exact;
+    }
+
+    /**
+     * Runs the job at {@code rate}, at three times that for {@code overloadSeconds}, and at
+     * {@code rate} again, without pauses; returns whether the phases at {@code rate} were exact.
+     */
+    boolean runOverload(Scenario s, int rate, double overloadSeconds) throws Exception {
+        boolean exact = true;
+        try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name + "-overload"), "2g", 2, jobSettings(s))) {
+            System.err.println("job of " + s.name + " (overload): pid " + job.pid() + ", web UI http://localhost:" + job.restPort);
+            sendFromOwnProcess(s, Math.max(1, rate / 2), job.udpPort, "warmup.", null, Math.min(seconds, 5));
+            Thread.sleep(1_500);
+            String[] phases = {"before", "overload (3x)", "after"};
+            int[] rates = {rate, 3 * rate, rate};
+            double[] durations = {seconds, overloadSeconds, seconds};
+            long portDropsStart = KernelUdp.portDrops(job.udpPort);
+            double metricDropsStart = job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops");
+            LoadGenerator.Report[] sent = new LoadGenerator.Report[3];
+            long[] portDrops = new long[3];
+            long[] rcvbuf = new long[3];
+            double[] cpu = new double[3];
+            double[] rss = new double[3];
+            long[] sendEnd = new long[3];
+            for (int i = 0; i < 3; i++) {
+                ProcessStats.resetPeak(job.pid());
+                double cpu0 = ProcessStats.cpuSeconds(job.pid());
+                long rcvbuf0 = KernelUdp.receiveBufferErrors();
+                long drops0 = KernelUdp.portDrops(job.udpPort);
+                long wall0 = System.nanoTime();
+                sent[i] = sendFromOwnProcess(s, rates[i], job.udpPort, "o" + i + ".", work.resolve("o" + i + ".expected.txt"), durations[i]);
+                sendEnd[i] = System.currentTimeMillis();
+                cpu[i] = (ProcessStats.cpuSeconds(job.pid()) - cpu0) / ((System.nanoTime() - wall0) / 1e9);
+                portDrops[i] = KernelUdp.portDrops(job.udpPort) - drops0;
+                rcvbuf[i] = KernelUdp.receiveBufferErrors() - rcvbuf0;
+                rss[i] = ProcessStats.peakRssMib(job.pid());
+            }
+            Thread.sleep(WINDOW_MS + OUT_OF_ORDERNESS_MS + 10_000);
+            AggregateCheck[] checks = new AggregateCheck[3];
+            long deadline = System.currentTimeMillis() + 60_000;
+            do {
+                for (int i = 0; i < 3; i++) {
+                    checks[i] = AggregateCheck.compare(job.aggregates, readExpected(work.resolve("o" + i + ".expected.txt")), "o" + i + ".");
+                }
+                if (checks[0].exact() && checks[2].exact()) {
+                    break;
+                }
+                Thread.sleep(2_000);
+            } while (System.currentTimeMillis() < deadline);
+            long socketDrops = KernelUdp.portDrops(job.udpPort) - portDropsStart;
+            double metricDrops = job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops") - metricDropsStart;
+            for (int i = 0; i < 3; i++) {
+                boolean noLoss = portDrops[i] == 0;
+                boolean ok = checks[i].exact();
+                if (i != 1) {
+                    exact &= ok;
+                }
+                Scenario phase = new Scenario(s.name + ", " + phases[i], s.format, s.recordsPerDatagram, s.series, s.backend, s.timestamps);
+                row("job", phase, rates[i], sent[i], (sent[i].datagrams - portDrops[i]) / sent[i].seconds,
+                        portDrops[i] + " / - / " + rcvbuf[i], lost(sent[i].datagrams, portDrops[i]),
+                        ok ? "yes" : (noLoss ? "NO: " + checks[i] : "no (loss)"), cpu[i], rss[i], latency(checks[i], sendEnd[i]));
+            }
+            String summary = String.format(Locale.ROOT,
+                    "%s overload: job restarts %.0f; kernel drops on the job's sockets %d, job metric kernel_drops %.0f (%s)",
+                    s.name, job.jobMetric("numRestarts"), socketDrops, metricDrops,
+                    socketDrops == (long) metricDrops ? "every drop counted" : "NOT EQUAL");
+            rows.add(summary);
+            System.out.println(summary);
+            exact &= socketDrops == (long) metricDrops;
+        }
+        return exact;
+    }
+
+    private List<String> jobSettings(Scenario s) {
+        return new ArrayList<>(List.of(
+                "--window.size", WINDOW_MS / 1000 + "s",
+                "--window.out-of-orderness", OUT_OF_ORDERNESS_MS / 1000 + "s",
+                "--state.backend.type", s.backend,
+                "--execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString(),
+                "--source.udp.receive-buffer", receiveBuffer,
+                "--metrics.fetcher.update-interval", "500ms"));
     }
 
     void runPeer(String name, Scenario s, int[] rates) throws Exception {

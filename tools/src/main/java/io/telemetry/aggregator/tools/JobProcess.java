@@ -157,6 +157,14 @@ public final class JobProcess implements AutoCloseable {
         }
     }
 
+    /** A job-level metric such as {@code numRestarts}; NaN when the REST API has none. */
+    public double jobMetric(String metric) throws Exception {
+        for (JsonNode m : JSON.readTree(get("/jobs/" + jobId() + "/metrics?get=" + metric))) {
+            return m.path("value").asDouble();
+        }
+        return Double.NaN;
+    }
+
     private double metricOrNaN(String vertex, String metric) throws Exception {
         for (JsonNode v : JSON.readTree(get("/jobs/" + jobId())).path("vertices")) {
             if (v.path("name").asText().startsWith(vertex)) {

@@ -29,6 +29,12 @@ public final class KernelUdp {
     }
 
     /** Drops summed over the sockets bound to a local UDP port (IPv4 and IPv6). */
+    /** net.core.rmem_max: the largest receive buffer a socket may ask for, in bytes. */
+    public static String receiveBufferMax() {
+        List<String> lines = read(Path.of("/proc/sys/net/core/rmem_max"));
+        return lines.get(0).trim();
+    }
+
     public static long portDrops(int port) {
         return socketsOf(port).stream().mapToLong(f -> Long.parseLong(f[f.length - 1])).sum();
     }
