@@ -41,6 +41,7 @@ public final class JobOptions {
                     UdpSourceOptions.PORT,
                     UdpSourceOptions.RECEIVE_BUFFER,
                     UdpSourceOptions.MAX_BATCH,
+                    UdpSourceOptions.BATCH_LINGER,
                     UdpSourceOptions.ALLOWED_SENDERS,
                     AggregationOptions.FORMAT,
                     AggregationOptions.DEFAULT_FUNCTIONS,

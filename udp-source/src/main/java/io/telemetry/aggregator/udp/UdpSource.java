@@ -46,9 +46,17 @@ public final class UdpSource
     private final int port;
     private final int receiveBufferBytes;
     private final int maxBatch;
+    private final long batchLingerNanos;
     private final SenderAllowlist allowedSenders;
 
-    UdpSource(String bindAddress, int port, int receiveBufferBytes, int maxBatch, SenderAllowlist allowedSenders) {
+    UdpSource(
+            String bindAddress,
+            int port,
+            int receiveBufferBytes,
+            int maxBatch,
+            long batchLingerNanos,
+            SenderAllowlist allowedSenders) {
+        this.batchLingerNanos = batchLingerNanos;
         this.allowedSenders = allowedSenders;
         this.bindAddress = bindAddress;
         this.port = port;
@@ -73,6 +81,7 @@ public final class UdpSource
                 port,
                 receiveBufferBytes,
                 maxBatch,
+                batchLingerNanos,
                 allowedSenders,
                 metrics,
                 new Configuration(),

@@ -4,9 +4,11 @@ import static org.apache.flink.util.Preconditions.checkNotNull;
 
 import org.apache.flink.configuration.Configuration;
 
+import java.time.Duration;
+
 /**
  * Builds a {@link UdpSource}. Defaults: bind address {@code 0.0.0.0}, port 6000, an 8 MiB receive
- * buffer, at most 1024 datagrams per hand-over batch.
+ * buffer, at most 1024 datagrams per hand-over batch, filled for up to 1 ms.
  */
 public final class UdpSourceBuilder {
 
@@ -14,6 +16,7 @@ public final class UdpSourceBuilder {
     private int port = UdpSourceOptions.PORT.defaultValue();
     private long receiveBufferBytes = UdpSourceOptions.RECEIVE_BUFFER.defaultValue().getBytes();
     private int maxBatch = UdpSourceOptions.MAX_BATCH.defaultValue();
+    private Duration batchLinger = UdpSourceOptions.BATCH_LINGER.defaultValue();
     private SenderAllowlist allowedSenders = SenderAllowlist.all();
 
     UdpSourceBuilder() {}
@@ -25,6 +28,7 @@ public final class UdpSourceBuilder {
         setPort(config.get(UdpSourceOptions.PORT));
         setReceiveBufferSize(config.get(UdpSourceOptions.RECEIVE_BUFFER).getBytes());
         setMaxBatch(config.get(UdpSourceOptions.MAX_BATCH));
+        setBatchLinger(config.get(UdpSourceOptions.BATCH_LINGER));
         setAllowedSenders(SenderAllowlist.parse(config.get(UdpSourceOptions.ALLOWED_SENDERS)));
         return this;
     }
@@ -49,6 +53,12 @@ public final class UdpSourceBuilder {
         return this;
     }
 
+    /** How long a reader keeps filling a batch its socket could not fill at once; zero hands it over at once. */
+    public UdpSourceBuilder setBatchLinger(Duration batchLinger) {
+        this.batchLinger = checkNotNull(batchLinger, "batchLinger");
+        return this;
+    }
+
     /** Accepts datagrams only from these networks; the default accepts every sender. */
     public UdpSourceBuilder setAllowedSenders(SenderAllowlist allowedSenders) {
         this.allowedSenders = checkNotNull(allowedSenders, "allowedSenders");
@@ -70,10 +80,15 @@ public final class UdpSourceBuilder {
             throw new IllegalArgumentException(
                     "source.udp.max-batch=" + maxBatch + " is not allowed: use 1 or more");
         }
+        if (batchLinger.isNegative() || batchLinger.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException(
+                    "source.udp.batch-linger=" + batchLinger.toMillis() + " ms is not allowed: use 0 to 1 s");
+        }
         if (bindAddress.isBlank()) {
             throw new IllegalArgumentException(
                     "source.udp.bind-address is empty: use an IP address such as 0.0.0.0");
         }
-        return new UdpSource(bindAddress, port, (int) receiveBufferBytes, maxBatch, allowedSenders);
+        return new UdpSource(
+                bindAddress, port, (int) receiveBufferBytes, maxBatch, batchLinger.toNanos(), allowedSenders);
     }
 }

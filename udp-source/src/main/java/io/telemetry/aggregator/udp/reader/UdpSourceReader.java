@@ -27,12 +27,14 @@ public final class UdpSourceReader
             int port,
             int socketBufferBytes,
             int maxBatch,
+            long batchLingerNanos,
             SenderAllowlist allowedSenders,
             UdpReaderMetrics metrics,
             Configuration config,
             SourceReaderContext context) {
         super(
-                () -> new UdpSplitReader(bindAddress, port, socketBufferBytes, maxBatch, allowedSenders, metrics),
+                () -> new UdpSplitReader(
+                        bindAddress, port, socketBufferBytes, maxBatch, batchLingerNanos, allowedSenders, metrics),
                 new UdpRecordEmitter(),
                 config,
                 context);

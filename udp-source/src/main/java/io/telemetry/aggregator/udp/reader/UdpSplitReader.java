@@ -21,9 +21,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs in the source's fetcher thread: waits on the reader's socket and drains it in batches. It
+ * Runs in the source's fetcher thread: waits on the reader's socket and drains it in batches,
+ * each filled for up to the linger time (see {@link #lingerOn}). It
  * never blocks the task thread; when the hand-over queue is full the fetcher stops calling {@link
  * #fetch()}, the socket buffer fills, and the kernel drops and counts what does not fit.
  */
@@ -40,6 +42,7 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
     private final int port;
     private final int socketBufferBytes;
     private final int maxBatch;
+    private final long lingerNanos;
     private final SenderAllowlist allowedSenders;
     private final UdpReaderMetrics metrics;
 
@@ -60,8 +63,10 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
             int port,
             int socketBufferBytes,
             int maxBatch,
+            long lingerNanos,
             SenderAllowlist allowedSenders,
             UdpReaderMetrics metrics) {
+        this.lingerNanos = lingerNanos;
         this.allowedSenders = allowedSenders;
         this.bindAddress = bindAddress;
         this.port = port;
@@ -88,6 +93,9 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
                 int index = (nextSocket + i) % sockets.size();
                 batch.setSplitId(splitIds.get(index));
                 drain(sockets.get(index), batch);
+                if (batch.size() > 0) {
+                    lingerOn(sockets.get(index), batch);
+                }
             }
             nextSocket = (nextSocket + 1) % sockets.size();
             if (batch.size() > 0) {
@@ -99,6 +107,23 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
                 // Woken up (new splits, shutdown) or timed out: let the fetcher look around.
                 return batch;
             }
+        }
+    }
+
+    /**
+     * Keeps filling a batch that the socket could not fill at once for up to {@code lingerNanos},
+     * sleeping between drains: under steady traffic the fetcher then wakes, and wakes the task
+     * thread, once per linger instead of once per burst of datagrams.
+     */
+    private void lingerOn(UdpSocket socket, DatagramBatch batch) throws IOException {
+        if (lingerNanos <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + lingerNanos;
+        long left;
+        while (!batch.isFull() && (left = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+            drain(socket, batch);
         }
     }
 

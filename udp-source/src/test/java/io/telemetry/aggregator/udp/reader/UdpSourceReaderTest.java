@@ -72,7 +72,7 @@ class UdpSourceReaderTest {
             int port, int receiveBuffer, int maxBatch, SenderAllowlist allowed, TestingReaderContext context) {
         UdpSourceReader reader =
                 new UdpSourceReader(
-                        "127.0.0.1", port, receiveBuffer, maxBatch, allowed, new UdpReaderMetrics(group),
+                        "127.0.0.1", port, receiveBuffer, maxBatch, 1_000_000L, allowed, new UdpReaderMetrics(group),
                         new Configuration(), context);
         readers.add(reader);
         return reader;
