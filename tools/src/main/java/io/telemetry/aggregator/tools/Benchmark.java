@@ -59,10 +59,10 @@ public final class Benchmark {
     static {
         add(new Scenario("statsd-1", "statsd", 1, 1_000, "hashmap", false, 20_000, 50_000, 100_000, 200_000, 400_000));
         add(new Scenario("statsd-10", "statsd", 10, 1_000, "hashmap", false, 20_000, 50_000, 120_000, 200_000));
-        add(new Scenario("json-10", "json", 10, 1_000, "hashmap", false, 20_000, 50_000, 100_000));
-        add(new Scenario("drone-10", "drone", 10, 1_000, "hashmap", false, 50_000));
-        add(new Scenario("gpu-10", "gpu", 10, 1_000, "hashmap", false, 20_000));
-        add(new Scenario("line-10", "line", 10, 1_000, "hashmap", false, 50_000));
+        add(new Scenario("json-10", "json", 10, 1_000, "hashmap", false, 20_000, 50_000, 100_000, 150_000));
+        add(new Scenario("drone-10", "drone", 10, 1_000, "hashmap", false, 50_000, 100_000));
+        add(new Scenario("gpu-10", "gpu", 10, 1_000, "hashmap", false, 20_000, 60_000, 100_000));
+        add(new Scenario("line-10", "line", 10, 1_000, "hashmap", false, 50_000, 100_000));
         add(new Scenario("series-100k", "statsd", 10, 100_000, "hashmap", false, 10_000, 20_000, 40_000));
         add(new Scenario("series-1m", "statsd", 10, 1_000_000, "hashmap", false, 10_000, 20_000));
         add(new Scenario("rocksdb-statsd-1", "statsd", 1, 1_000, "rocksdb", false, 50_000, 100_000, 200_000));
