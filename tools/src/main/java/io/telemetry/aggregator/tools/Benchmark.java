@@ -86,6 +86,9 @@ public final class Benchmark {
     private final List<String> rows = new ArrayList<>();
     /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
     private final Map<String, Double> lossless = new HashMap<>();
+    /** Every peer and scenario run ("peer|scenario"), with the lowest rate offered to it. */
+    private final java.util.Set<String> peerRuns = new java.util.HashSet<>();
+    private final Map<String, Double> peerLowestRate = new HashMap<>();
 
     Benchmark(Path root, Path work, double seconds, String receiveBuffer) {
         this.root = root;
@@ -345,6 +348,8 @@ public final class Benchmark {
                 long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 long drops = KernelUdp.portDrops(peer.port) - drops0;
                 long lostCount = drops;
+                peerRuns.add(name + "|" + s.name);
+                peerLowestRate.merge(name + "|" + s.name, sent.datagramsPerSecond(), Math::min);
                 if (lostCount == 0) {
                     lossless.merge(name + "|" + s.name, sent.datagramsPerSecond(), Math::max);
                 }
@@ -358,14 +363,15 @@ public final class Benchmark {
         System.out.println();
         System.out.println("| scenario | job lossless up to (dgram/s) | peer | peer lossless up to (dgram/s) | job / peer |");
         System.out.println("| --- | --- | --- | --- | --- |");
-        for (Map.Entry<String, Double> e : new java.util.TreeMap<>(lossless).entrySet()) {
-            String[] k = e.getKey().split("\\|");
-            if (k[0].equals("job")) {
-                continue;
-            }
+        for (String run : new java.util.TreeSet<>(peerRuns)) {
+            String[] k = run.split("\\|");
             Double job = lossless.get("job|" + k[1]);
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %.0f | %s |%n", k[1], job == null ? "-" : String.format(Locale.ROOT, "%.0f", job),
-                    k[0], e.getValue(), job == null ? "-" : String.format(Locale.ROOT, "%.1f", job / e.getValue()));
+            Double peer = lossless.get(run);
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", k[1],
+                    job == null ? "-" : String.format(Locale.ROOT, "%.0f", job), k[0],
+                    peer == null ? "lossy at every rate" : String.format(Locale.ROOT, "%.0f", peer),
+                    job == null ? "-" : peer == null ? "> " + String.format(Locale.ROOT, "%.1f", job / peerLowestRate.get(run))
+                            : String.format(Locale.ROOT, "%.1f", job / peer));
         }
     }
 
