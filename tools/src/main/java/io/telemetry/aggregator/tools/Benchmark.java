@@ -83,6 +83,10 @@ public final class Benchmark {
     private final Path work;
     private final double seconds;
     private final String receiveBuffer;
+    /** More job settings from {@code --set key=value}, as {@code --key value} pairs. */
+    private final List<String> extraSettings;
+    /** The job JVM's heap (-Xms and -Xmx). */
+    private final String heap;
     private final List<String> rows = new ArrayList<>();
     /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
     private final Map<String, Double> lossless = new HashMap<>();
@@ -90,7 +94,9 @@ public final class Benchmark {
     private final java.util.Set<String> peerRuns = new java.util.HashSet<>();
     private final Map<String, Double> peerLowestRate = new HashMap<>();
 
-    Benchmark(Path root, Path work, double seconds, String receiveBuffer) {
+    Benchmark(Path root, Path work, double seconds, String receiveBuffer, List<String> extraSettings, String heap) {
+        this.heap = heap;
+        this.extraSettings = extraSettings;
         this.root = root;
         this.work = work;
         this.seconds = seconds;
@@ -113,6 +119,8 @@ public final class Benchmark {
         boolean overload = false;
         double overloadSeconds = 60;
         String receiveBuffer = "16mb";
+        String heap = "2g";
+        List<String> extraSettings = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -138,6 +146,17 @@ public final class Benchmark {
                 case "--overload":
                     overload = true;
                     break;
+                case "--set":
+                    String[] kv = args[++i].split("=", 2);
+                    if (kv.length != 2) {
+                        System.err.println("--set takes key=value, e.g. --set execution.checkpointing.interval=60s");
+                        return 2;
+                    }
+                    extraSettings.addAll(List.of("--" + kv[0], kv[1]));
+                    break;
+                case "--heap":
+                    heap = args[++i];
+                    break;
                 case "--receive-buffer":
                     receiveBuffer = args[++i];
                     break;
@@ -147,15 +166,15 @@ public final class Benchmark {
                 default:
                     System.err.println("usage: bin/benchmark [--quick] [--scenarios " + String.join(",", SCENARIOS.keySet())
                             + "] [--seconds 20] [--rate dgram/s] [--peers | --peers-only] [--overload [--overload-seconds 60]]"
-                            + " [--receive-buffer 16mb] [--rmem-max BYTES]");
+                            + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g]");
                     return 2;
             }
         }
         Path work = root.resolve("target/benchmark");
         Files.createDirectories(work);
-        Benchmark b = new Benchmark(root, work, seconds, receiveBuffer);
-        System.out.printf(Locale.ROOT, "net.core.rmem_max %s bytes; the job asks for %s socket buffers (source.udp.receive-buffer)%n%n",
-                KernelUdp.receiveBufferMax(), receiveBuffer);
+        Benchmark b = new Benchmark(root, work, seconds, receiveBuffer, extraSettings, heap);
+        System.out.printf(Locale.ROOT, "net.core.rmem_max %s bytes; the job asks for %s socket buffers (source.udp.receive-buffer); job heap %s%s%n%n",
+                KernelUdp.receiveBufferMax(), receiveBuffer, heap, extraSettings.isEmpty() ? "" : "; job settings " + String.join(" ", extraSettings));
         System.out.println(HEADER);
         boolean allExact = true;
         for (String name : scenarios) {
@@ -192,7 +211,7 @@ public final class Benchmark {
     boolean runJob(Scenario s, int[] rates) throws Exception {
         List<String> settings = jobSettings(s);
         boolean exact = true;
-        try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name), "2g", 2, settings)) {
+        try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name), heap, 2, settings)) {
             System.err.println("job of " + s.name + ": pid " + job.pid() + ", web UI http://localhost:" + job.restPort);
             // Warm-up, not measured: a fresh JVM compiles its hot paths in the first seconds.
             sendFromOwnProcess(s, Math.max(1, rates[0] / 2), job.udpPort, "warmup.", null, Math.min(seconds, 5));
@@ -253,7 +272,7 @@ public final class Benchmark {
      */
     boolean runOverload(Scenario s, int rate, double overloadSeconds) throws Exception {
         boolean exact = true;
-        try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name + "-overload"), "2g", 2, jobSettings(s))) {
+        try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name + "-overload"), heap, 2, jobSettings(s))) {
             System.err.println("job of " + s.name + " (overload): pid " + job.pid() + ", web UI http://localhost:" + job.restPort);
             sendFromOwnProcess(s, Math.max(1, rate / 2), job.udpPort, "warmup.", null, Math.min(seconds, 5));
             Thread.sleep(1_500);
@@ -318,13 +337,15 @@ public final class Benchmark {
     }
 
     private List<String> jobSettings(Scenario s) {
-        return new ArrayList<>(List.of(
+        List<String> settings = new ArrayList<>(List.of(
                 "--window.size", WINDOW_MS / 1000 + "s",
                 "--window.out-of-orderness", OUT_OF_ORDERNESS_MS / 1000 + "s",
                 "--state.backend.type", s.backend,
                 "--execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString(),
                 "--source.udp.receive-buffer", receiveBuffer,
                 "--metrics.fetcher.update-interval", "500ms"));
+        settings.addAll(extraSettings);
+        return settings;
     }
 
     void runPeer(String name, Scenario s, int[] rates) throws Exception {
