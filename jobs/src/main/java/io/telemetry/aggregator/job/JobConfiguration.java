@@ -69,9 +69,6 @@ public final class JobConfiguration {
                     "ssl.key.password",
                     "ssl.truststore.password");
 
-    /** Checkpoint interval when none is configured: window state and the sinks rely on checkpoints. */
-    static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
-
     private JobConfiguration() {}
 
     /** The result of reading the command line: either help was asked for, or a configuration. */
@@ -132,9 +129,6 @@ public final class JobConfiguration {
                 value = value.replace('-', '_');
             }
             config.setString(e.getKey(), value);
-        }
-        if (!config.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
-            config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, DEFAULT_CHECKPOINT_INTERVAL);
         }
         if (!help) {
             validate(config, raw);
@@ -306,7 +300,14 @@ public final class JobConfiguration {
         try {
             ParseSettings.from(config);
             UdpSource.builder().setConfiguration(config).build();
-            JobSinks.from(config);
+            // The cluster's checkpoint interval is known only when the job runs (and checked
+            // again then); here the job's default stands in where the job's settings have none.
+            Configuration withInterval = new Configuration(config);
+            if (!withInterval.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+                withInterval.set(
+                        CheckpointingOptions.CHECKPOINTING_INTERVAL, CheckpointDefaults.INTERVAL);
+            }
+            JobSinks.from(withInterval);
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(e.getMessage(), e);
         }

@@ -2,7 +2,6 @@ package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.udp.UdpSourceOptions;
 
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -12,9 +11,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code rest.port} says otherwise). A bad setting prints one line and exits with status 2.
  */
 public final class LocalRunner {
-
-    /** Where a local run keeps its checkpoints unless execution.checkpointing.dir says otherwise. */
-    static final String LOCAL_CHECKPOINTS = "file:///tmp/telemetry-aggregator/local-checkpoints";
 
     private LocalRunner() {}
 
@@ -31,14 +27,10 @@ public final class LocalRunner {
             System.out.println(JobConfiguration.help());
             return;
         }
-        Configuration config = loaded.config;
+        Configuration config =
+                CheckpointDefaults.withLocalDirectory(loaded.config).orElse(loaded.config);
         if (!config.contains(RestOptions.PORT)) {
             config.set(RestOptions.PORT, 8081);
-        }
-        if (!config.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
-            // Without a directory Flink keeps checkpoints in the JobManager's memory, at most 5 MB:
-            // window state of some 100,000 series would fail every checkpoint and restart the job.
-            config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, LOCAL_CHECKPOINTS);
         }
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(config);
@@ -49,7 +41,7 @@ public final class LocalRunner {
                 config.get(UdpSourceOptions.PORT));
         try {
             TelemetryAggregatorJob.run(env, config);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InvalidSettingException e) {
             // A store that is not ready or does not match: one line, not a stack trace.
             System.err.println("telemetry-aggregator: " + e.getMessage());
             System.exit(2);

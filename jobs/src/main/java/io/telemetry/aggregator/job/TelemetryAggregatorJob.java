@@ -52,13 +52,16 @@ public final class TelemetryAggregatorJob {
             System.out.println(JobConfiguration.help());
             return;
         }
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(loaded.config);
-        run(env, loaded.config);
+        run(CheckpointDefaults.environment(loaded.config), loaded.config);
     }
 
-    /** Builds the job with the configured source and sinks and runs it until cancelled. */
-    static void run(StreamExecutionEnvironment env, Configuration config) throws Exception {
+    /**
+     * Builds the job with the configured source and sinks and runs it until cancelled. The
+     * checkpoint defaults apply only where neither the job's settings nor the cluster's
+     * configuration (which the environment holds) set a value.
+     */
+    static void run(StreamExecutionEnvironment env, Configuration jobConfig) throws Exception {
+        Configuration config = CheckpointDefaults.apply(env, jobConfig);
         JobSinks sinks = JobSinks.from(config);
         sinks.prepare();
         Outputs outputs = build(env, config, UdpSource.builder().setConfiguration(config).build());

@@ -172,7 +172,8 @@ class JobConfigurationTest {
                 .containsEntry("sink.postgres.connection", "postgresql://u:p@db:5432/telemetry")
                 .containsEntry("sink.influxdb.url", "http://influxdb:8086")
                 .containsEntry("sink.influxdb.bucket", "b")
-                .containsEntry("execution.checkpointing.interval", "10 s");
+                // The checkpoint default applies when the job runs, where the cluster's wins.
+                .doesNotContainKey("execution.checkpointing.interval");
     }
 
     @Test

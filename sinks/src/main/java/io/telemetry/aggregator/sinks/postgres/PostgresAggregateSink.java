@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -120,7 +119,10 @@ public final class PostgresAggregateSink {
             props.setProperty("password", connection.password());
         }
         props.setProperty("connectTimeout", "10");
-        try (Connection c = DriverManager.getConnection(connection.jdbcUrl(), props)) {
+        // Through the driver itself, not DriverManager: main() runs in the JobManager, each job in
+        // its own class loader, and DriverManager hands a driver only to the class loader that
+        // registered it, so the second job submitted to a session cluster would find none.
+        try (Connection c = new org.postgresql.Driver().connect(connection.jdbcUrl(), props)) {
             try (Statement s = c.createStatement()) {
                 s.execute(createTableSql());
             }
