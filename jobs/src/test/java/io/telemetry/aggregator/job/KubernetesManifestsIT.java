@@ -120,6 +120,15 @@ class KubernetesManifestsIT {
                         .isEqualTo(e.getValue());
             }
         }
+        // A local run (bin/run-local, the benchmark) uses the TaskManagers' JVM options too.
+        List<String> localJvm =
+                Files.readAllLines(ROOT.resolve("flink-conf/local-jvm.options")).stream()
+                        .map(String::trim)
+                        .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                        .toList();
+        assertThat(localJvm)
+                .as("flink-conf/local-jvm.options has env.java.opts.taskmanager of config.yaml")
+                .containsAll(List.of(cluster.get("env.java.opts.taskmanager").trim().split("\\s+")));
         assertThat(flink.get("execution.checkpointing.dir")).isNotBlank();
         assertThat(flink.get("execution.checkpointing.savepoint-dir")).isNotBlank();
         int slots = Integer.parseInt(flink.get("taskmanager.numberOfTaskSlots"));

@@ -2,8 +2,6 @@ package io.telemetry.aggregator.services;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,18 +128,41 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** A TCP port that is free now. */
-    static int freeTcpPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
+    /** Waits until {@code ready} holds and this process listens on {@code port} itself. */
+    void awaitListening(int port, BooleanSupplier ready, Duration timeout)
+            throws IOException, InterruptedException {
+        awaitReady(() -> ready.getAsBoolean() && listensOn(port), timeout);
     }
 
-    /** A UDP port that is free now. */
-    static int freeUdpPort() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0)) {
-            return socket.getLocalPort();
+    /**
+     * Whether this process holds the listening TCP socket of {@code port}: a server that answers
+     * there may be another one when this one could not bind.
+     */
+    boolean listensOn(int port) {
+        return Ports.listening(pid(), port);
+    }
+
+    /** Starts a server on the ports it is given. */
+    interface OnPorts<T> {
+        T start(int[] ports) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Starts a server on {@code count} distinct TCP ports that are free now, and again on other
+     * ones when it failed because one of them was taken before the server could bind it (up to
+     * five times): a free port can only be found by closing a probe socket, and anything may
+     * bind it before the server does.
+     */
+    static <T> T onFreePorts(int count, OnPorts<T> start) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            int[] ports = Ports.freeTcp(count);
+            try {
+                return start.start(ports);
+            } catch (IOException e) {
+                if (attempt == 5 || !Ports.anyTaken(ports)) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -39,8 +39,11 @@ public final class InfluxDbServer implements AutoCloseable {
             throw new IOException(
                     "influxd is not installed: apt-get install -y influxdb (the CI script does)");
         }
-        int port = ChildProcess.freeTcpPort();
-        int rpcPort = ChildProcess.freeTcpPort();
+        return ChildProcess.onFreePorts(2, ports -> start(dir, influxd, ports[0], ports[1]));
+    }
+
+    private static InfluxDbServer start(Path dir, String influxd, int port, int rpcPort)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Path config = dir.resolve("influxdb.conf");
         Files.writeString(
@@ -71,7 +74,7 @@ public final class InfluxDbServer implements AutoCloseable {
     private void startProcess() throws IOException, InterruptedException {
         process = ChildProcess.start("influxd", command, dir);
         try {
-            process.awaitReady(this::ping, Duration.ofSeconds(30));
+            process.awaitListening(port, this::ping, Duration.ofSeconds(30));
         } catch (IOException | InterruptedException e) {
             close();
             throw e;

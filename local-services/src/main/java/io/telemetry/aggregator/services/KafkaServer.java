@@ -25,8 +25,12 @@ public final class KafkaServer implements AutoCloseable {
     }
 
     public static KafkaServer start(Path dir) throws IOException, InterruptedException {
-        int port = ChildProcess.freeTcpPort();
-        int controllerPort = ChildProcess.freeTcpPort();
+        return ChildProcess.onFreePorts(2, ports -> start(dir, ports[0], ports[1]));
+    }
+
+    private static KafkaServer start(Path dir, int port, int controllerPort)
+            throws IOException, InterruptedException {
+        deleteTree(dir.resolve("data")); // formatted by a try whose ports were taken
         Files.createDirectories(dir);
         Path config = dir.resolve("server.properties");
         Files.writeString(
@@ -89,7 +93,8 @@ public final class KafkaServer implements AutoCloseable {
         ChildProcess started = ChildProcess.start("kafka", command, dir);
         process = started;
         try {
-            started.awaitReady(() -> started.logContains("Kafka Server started"), Duration.ofSeconds(90));
+            started.awaitListening(
+                    port, () -> started.logContains("Kafka Server started"), Duration.ofSeconds(90));
         } catch (IOException | InterruptedException e) {
             close();
             throw e;
@@ -104,6 +109,17 @@ public final class KafkaServer implements AutoCloseable {
     /** Starts the stopped broker again on the same ports with the same data. */
     public void restart() throws IOException, InterruptedException {
         startProcess();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static java.util.List<String> withProperty(java.util.List<String> command, String property) {

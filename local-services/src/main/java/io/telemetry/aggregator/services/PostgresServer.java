@@ -30,8 +30,16 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public static PostgresServer start(Path dir) throws IOException {
+        try {
+            return ChildProcess.onFreePorts(1, ports -> start(dir, ports[0]));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while starting PostgreSQL", e);
+        }
+    }
+
+    private static PostgresServer start(Path dir, int port) throws IOException {
         Files.createDirectories(dir);
-        int port = ChildProcess.freeTcpPort();
         // The job's user must give its password, as on a real server; the admin user is trusted.
         Path hba = dir.resolve("pg_hba.conf");
         Files.writeString(
@@ -41,7 +49,9 @@ public final class PostgresServer implements AutoCloseable {
                         + "host all postgres ::1/128 trust\n"
                         + "host all all 127.0.0.1/32 scram-sha-256\n"
                         + "host all all ::1/128 scram-sha-256\n");
-        EmbeddedPostgres postgres =
+        EmbeddedPostgres postgres;
+        try {
+            postgres =
                 EmbeddedPostgres.builder()
                         .setServerConfig("hba_file", hba.toString())
                         .setPort(port)
@@ -50,6 +60,9 @@ public final class PostgresServer implements AutoCloseable {
                         .setOverrideWorkingDirectory(dir.resolve("work").toFile())
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .start();
+        } catch (RuntimeException e) {
+            throw new IOException("PostgreSQL did not start on port " + port + ": " + e.getMessage(), e);
+        }
         PostgresServer server = new PostgresServer(postgres, port);
         try (Connection c = postgres.getPostgresDatabase().getConnection();
                 Statement s = c.createStatement()) {

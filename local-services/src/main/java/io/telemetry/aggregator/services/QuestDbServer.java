@@ -28,7 +28,10 @@ public final class QuestDbServer implements AutoCloseable {
     }
 
     public static QuestDbServer start(Path dir) throws IOException, InterruptedException {
-        int port = ChildProcess.freeTcpPort();
+        return ChildProcess.onFreePorts(1, ports -> start(dir, ports[0]));
+    }
+
+    private static QuestDbServer start(Path dir, int port) throws IOException, InterruptedException {
         Path conf = dir.resolve("root").resolve("conf");
         Files.createDirectories(conf);
         Files.writeString(
@@ -61,7 +64,7 @@ public final class QuestDbServer implements AutoCloseable {
                         dir);
         QuestDbServer server = new QuestDbServer(process, port);
         try {
-            process.awaitReady(() -> server.isUp(), Duration.ofSeconds(90));
+            process.awaitListening(port, server::isUp, Duration.ofSeconds(90));
         } catch (IOException | InterruptedException e) {
             server.close();
             throw e;

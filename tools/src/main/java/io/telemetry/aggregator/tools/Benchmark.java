@@ -85,7 +85,7 @@ public final class Benchmark {
     private final String receiveBuffer;
     /** More job settings from {@code --set key=value}, as {@code --key value} pairs. */
     private final List<String> extraSettings;
-    /** The job JVM's heap (-Xms and -Xmx). */
+    /** The job JVM's heap (-Xms and -Xmx) from --heap; null for the shipped one. */
     private final String heap;
     private final List<String> rows = new ArrayList<>();
     /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
@@ -118,8 +118,8 @@ public final class Benchmark {
         Integer rateOverride = null;
         boolean overload = false;
         double overloadSeconds = 60;
-        String receiveBuffer = "16mb";
-        String heap = "2g";
+        String receiveBuffer = null; // the job's default
+        String heap = null; // the shipped -Xms/-Xmx of flink-conf/local-jvm.options
         List<String> extraSettings = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -173,8 +173,10 @@ public final class Benchmark {
         Path work = root.resolve("target/benchmark");
         Files.createDirectories(work);
         Benchmark b = new Benchmark(root, work, seconds, receiveBuffer, extraSettings, heap);
-        System.out.printf(Locale.ROOT, "net.core.rmem_max %s bytes; the job asks for %s socket buffers (source.udp.receive-buffer); job heap %s%s%n%n",
-                KernelUdp.receiveBufferMax(), receiveBuffer, heap, extraSettings.isEmpty() ? "" : "; job settings " + String.join(" ", extraSettings));
+        System.out.printf(Locale.ROOT, "job JVM options: %s%n", String.join(" ", JobProcess.jvmOptions(root, heap)));
+        System.out.printf(Locale.ROOT, "net.core.rmem_max %s bytes; the job asks for %s socket buffers (source.udp.receive-buffer)%s%n%n",
+                KernelUdp.receiveBufferMax(), receiveBuffer == null ? "its default" : receiveBuffer,
+                extraSettings.isEmpty() ? "" : "; job settings " + String.join(" ", extraSettings));
         System.out.println(HEADER);
         boolean allExact = true;
         for (String name : scenarios) {
@@ -342,8 +344,10 @@ public final class Benchmark {
                 "--window.out-of-orderness", OUT_OF_ORDERNESS_MS / 1000 + "s",
                 "--state.backend.type", s.backend,
                 "--execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString(),
-                "--source.udp.receive-buffer", receiveBuffer,
                 "--metrics.fetcher.update-interval", "500ms"));
+        if (receiveBuffer != null) {
+            settings.addAll(List.of("--source.udp.receive-buffer", receiveBuffer));
+        }
         settings.addAll(extraSettings);
         return settings;
     }

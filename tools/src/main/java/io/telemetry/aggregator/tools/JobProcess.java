@@ -1,10 +1,12 @@
 package io.telemetry.aggregator.tools;
 
+import io.telemetry.aggregator.services.Ports;
+import io.telemetry.aggregator.services.UdpPortReservation;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +42,9 @@ public final class JobProcess implements AutoCloseable {
 
     /**
      * Starts the job from the repository's build ({@code jobs/target/classes} and the class path
-     * {@code mvn package} writes) with the given settings, and waits until its readers listen.
+     * {@code mvn package} writes) with the given settings, and waits until its readers listen. Its
+     * UDP port is held for it until its readers have bound it; its REST port is picked free and,
+     * when something else took it first, picked again.
      */
     public static JobProcess start(Path root, Path workDir, String heap, int parallelism, List<String> settings)
             throws Exception {
@@ -51,45 +55,68 @@ public final class JobProcess implements AutoCloseable {
         }
         Files.createDirectories(workDir);
         Path aggregates = workDir.resolve("aggregates.log");
-        Files.deleteIfExists(aggregates);
-        int restPort = freeTcpPort();
-        int udpPort = freeTcpPort();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xms" + heap);
-        command.add("-Xmx" + heap);
+        for (int attempt = 1; ; attempt++) {
+            Files.deleteIfExists(aggregates);
+            int restPort = Ports.freeTcp(1)[0];
+            UdpPortReservation udp = UdpPortReservation.reserve("127.0.0.1");
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions(root, heap));
+            command.add("-Dlog4j.configurationFile=" + log4jConfig(workDir));
+            command.add("-Dbenchmark.aggregates=" + aggregates);
+            command.add("-cp");
+            command.add(classes + ":" + Files.readString(classpath).trim());
+            command.add("io.telemetry.aggregator.job.LocalRunner");
+            command.addAll(List.of(
+                    "--rest.port", String.valueOf(restPort),
+                    "--source.udp.bind-address", "127.0.0.1",
+                    "--source.udp.port", String.valueOf(udp.port()),
+                    "--sink.types", "log",
+                    "--parallelism.default", String.valueOf(parallelism),
+                    "--taskmanager.numberOfTaskSlots", String.valueOf(parallelism)));
+            command.addAll(settings);
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(workDir.resolve("job.log").toFile())
+                    .start();
+            JobProcess job = new JobProcess(process, udp.port(), restPort, aggregates);
+            try {
+                job.awaitListening(udp, parallelism, Duration.ofSeconds(90), workDir.resolve("job.log"));
+                return job;
+            } catch (IllegalStateException e) {
+                job.close();
+                if (attempt == 3 || process.isAlive() || !Ports.anyTaken(restPort)) {
+                    throw e;
+                }
+            } finally {
+                udp.close();
+            }
+        }
+    }
+
+    /**
+     * The JVM options the job ships with for a local run ({@code flink-conf/local-jvm.options},
+     * which {@code bin/run-local} uses), with {@code -Xms}/{@code -Xmx} set to {@code heap} when
+     * it is not null, and the {@code benchmark.jobJvmArgs} system property's options appended
+     * (e.g. {@code -XX:StartFlightRecording=...}).
+     */
+    public static List<String> jvmOptions(Path root, String heap) throws IOException {
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(root.resolve("flink-conf/local-jvm.options"))) {
+            String option = line.trim();
+            if (option.isEmpty() || option.startsWith("#")) {
+                continue;
+            }
+            if (heap != null && (option.startsWith("-Xms") || option.startsWith("-Xmx"))) {
+                option = option.substring(0, 4) + heap;
+            }
+            options.add(option);
+        }
         String extra = System.getProperty("benchmark.jobJvmArgs", "").trim();
-        if (!extra.matches("(?s).*-XX:\\+Use\\w+GC.*")) {
-            command.add("-XX:+UseParallelGC");
-        }
         if (!extra.isEmpty()) {
-            command.addAll(List.of(extra.split("\\s+"))); // e.g. -XX:StartFlightRecording=...
+            options.addAll(List.of(extra.split("\\s+")));
         }
-        for (String p : List.of("java.lang", "java.util", "java.net", "java.nio", "sun.nio.ch", "java.io",
-                "java.lang.reflect", "java.time", "java.util.concurrent")) {
-            command.add("--add-opens=java.base/" + p + "=ALL-UNNAMED");
-        }
-        command.add("--add-exports=java.base/sun.net.util=ALL-UNNAMED");
-        command.add("-Dlog4j.configurationFile=" + log4jConfig(workDir));
-        command.add("-Dbenchmark.aggregates=" + aggregates);
-        command.add("-cp");
-        command.add(classes + ":" + Files.readString(classpath).trim());
-        command.add("io.telemetry.aggregator.job.LocalRunner");
-        command.addAll(List.of(
-                "--rest.port", String.valueOf(restPort),
-                "--source.udp.bind-address", "127.0.0.1",
-                "--source.udp.port", String.valueOf(udpPort),
-                "--sink.types", "log",
-                "--parallelism.default", String.valueOf(parallelism),
-                "--taskmanager.numberOfTaskSlots", String.valueOf(parallelism)));
-        command.addAll(settings);
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("job.log").toFile())
-                .start();
-        JobProcess job = new JobProcess(process, udpPort, restPort, aggregates);
-        job.awaitListening(parallelism, Duration.ofSeconds(90), workDir.resolve("job.log"));
-        return job;
+        return options;
     }
 
     private static Path log4jConfig(Path workDir) throws IOException {
@@ -100,13 +127,14 @@ public final class JobProcess implements AutoCloseable {
         return config;
     }
 
-    private void awaitListening(int readers, Duration timeout, Path log) throws Exception {
+    private void awaitListening(UdpPortReservation udp, int readers, Duration timeout, Path log) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
+        udp.awaitJobSockets(readers, timeout, process::isAlive);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the job exited: " + Files.readString(log));
             }
-            if (KernelUdp.boundSockets(udpPort) >= readers && jobId() != null) {
+            if (Ports.listening(process.pid(), restPort) && jobId() != null) {
                 return;
             }
             Thread.sleep(200);
@@ -198,12 +226,6 @@ public final class JobProcess implements AutoCloseable {
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
-    static int freeTcpPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

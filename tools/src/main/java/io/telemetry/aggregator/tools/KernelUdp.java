@@ -1,12 +1,17 @@
 package io.telemetry.aggregator.tools;
 
+import io.telemetry.aggregator.udp.reader.KernelSocketTable;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The kernel's UDP counters: {@code RcvbufErrors} from /proc/net/snmp, per-port drops from /proc/net/udp. */
+/**
+ * The kernel's UDP counters: {@code RcvbufErrors} from /proc/net/snmp, and per-port sockets and
+ * drops from the source's own reader of /proc/net/udp.
+ */
 public final class KernelUdp {
 
     private KernelUdp() {}
@@ -28,38 +33,20 @@ public final class KernelUdp {
         throw new IllegalStateException("no Udp RcvbufErrors in /proc/net/snmp");
     }
 
-    /** Drops summed over the sockets bound to a local UDP port (IPv4 and IPv6). */
     /** net.core.rmem_max: the largest receive buffer a socket may ask for, in bytes. */
     public static String receiveBufferMax() {
         List<String> lines = read(Path.of("/proc/sys/net/core/rmem_max"));
         return lines.get(0).trim();
     }
 
+    /** Drops summed over the sockets bound to a local UDP port (IPv4 and IPv6). */
     public static long portDrops(int port) {
-        return socketsOf(port).stream().mapToLong(f -> Long.parseLong(f[f.length - 1])).sum();
+        return KernelSocketTable.socketsOnPort(port).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Sockets bound to a local UDP port. */
     public static int boundSockets(int port) {
-        return socketsOf(port).size();
-    }
-
-    /** The /proc/net/udp and udp6 rows (split into fields) of the sockets bound to a local port. */
-    private static List<String[]> socketsOf(int port) {
-        String hexPort = String.format(":%04X", port);
-        List<String[]> rows = new java.util.ArrayList<>();
-        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
-            Path path = Path.of(table);
-            if (Files.exists(path)) {
-                for (String line : read(path)) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length > 12 && f[1].endsWith(hexPort)) {
-                        rows.add(f);
-                    }
-                }
-            }
-        }
-        return rows;
+        return KernelSocketTable.socketsOnPort(port).size();
     }
 
     private static List<String> read(Path p) {

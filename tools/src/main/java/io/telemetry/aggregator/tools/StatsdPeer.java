@@ -44,7 +44,12 @@ public final class StatsdPeer implements AutoCloseable {
     public static StatsdPeer start(String name, Path workDir, Path statsdHome) throws Exception {
         Path dir = workDir.resolve(name);
         Files.createDirectories(dir);
-        int port = JobProcess.freeTcpPort();
+        // The peers bind without SO_REUSEPORT: a port held for them would keep them out. One
+        // that was taken meanwhile makes the peer fail to start, which the wait below reports.
+        int port;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0)) {
+            port = probe.getLocalPort();
+        }
         ProcessBuilder pb;
         switch (name) {
             case "etsy-statsd":

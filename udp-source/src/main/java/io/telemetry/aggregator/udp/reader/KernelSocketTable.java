@@ -12,18 +12,18 @@ import java.util.Map;
  * Reads Linux's UDP socket tables ({@code /proc/net/udp} and {@code /proc/net/udp6}): which
  * sockets are bound to a port, and how many datagrams the kernel dropped on each.
  */
-final class KernelSocketTable {
+public final class KernelSocketTable {
 
     private static final Path[] TABLES = {Path.of("/proc/net/udp"), Path.of("/proc/net/udp6")};
 
     private KernelSocketTable() {}
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isReadable(TABLES[0]);
     }
 
     /** Inode to drop count of every UDP socket bound to the given local port. */
-    static Map<Long, Long> socketsOnPort(int port) {
+    public static Map<Long, Long> socketsOnPort(int port) {
         Map<Long, Long> sockets = new HashMap<>();
         for (Path table : TABLES) {
             if (!Files.isReadable(table)) {
