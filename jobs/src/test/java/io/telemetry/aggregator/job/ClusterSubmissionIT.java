@@ -1,239 +1,283 @@
 package io.telemetry.aggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.telemetry.aggregator.services.PrometheusServer;
+import io.telemetry.aggregator.services.UdpPortReservation;
+import io.telemetry.aggregator.udp.reader.KernelSocketTable;
+
+import org.apache.flink.configuration.Configuration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The shaded job jar on a real Flink session cluster (bin/cluster: a JobManager and a
- * TaskManager JVM with flink-conf/config.yaml, RocksDB state), submitted over the REST API, with
- * its custom metrics read back over REST and checked against the traffic sent; then stopped with
- * a savepoint while a window is open and resumed from it at another parallelism (bin/cluster
- * savepoint, bin/cluster submit --from), with that window emitted once and exact.
+ * The shaded job jar on a real Flink session cluster (bin/cluster: a JobManager and a TaskManager
+ * JVM with flink-conf/config.yaml, RocksDB state), submitted over the REST API as users do, with
+ * Kafka, PostgreSQL and InfluxDB sinks: stopped with a savepoint while a window is open, the jar run
+ * again from it on the same cluster, every window once and exact in every store; then a fresh job
+ * on the same cluster, its metrics read over REST and through a real Prometheus scraping the
+ * cluster, where every panel of the Grafana dashboard returns data that matches the traffic.
  */
 class ClusterSubmissionIT {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir Path dir;
+    /** The cluster's checkpoint interval, as a line of config.yaml would set it. */
+    private static final String CLUSTER_INTERVAL = "execution.checkpointing.interval=2s";
+
+    @TempDir static Path dir;
+    static LocalStores stores;
+    static FlinkCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stores = LocalStores.start(dir.resolve("stores"));
+        cluster = FlinkCluster.start(dir.resolve("cluster"), CLUSTER_INTERVAL, "metrics.fetcher.update-interval=500ms");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (stores != null) {
+            stores.close();
+        }
+    }
+
+    /** The job's settings for the three stores as program arguments, 2 s windows. */
+    private static List<String> storeArguments(String name, String table) throws Exception {
+        Configuration config = stores.config(name);
+        // The cluster's interval applies unless a test sets one.
+        config.removeKey("execution.checkpointing.interval");
+        if (table != null) {
+            config.setString("sink.postgres.table", table);
+        }
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> e : config.toMap().entrySet()) {
+            args.add("--" + e.getKey());
+            args.add(e.getValue());
+        }
+        return args;
+    }
+
+    private static String[] arguments(int port, List<String> stores, String... more) {
+        List<String> args = new ArrayList<>(List.of(more));
+        args.addAll(List.of("--source.udp.bind-address", "127.0.0.1", "--source.udp.port", String.valueOf(port)));
+        args.addAll(stores);
+        return args.toArray(new String[0]);
+    }
+
+    private long checkpointInterval(String jobId) {
+        return cluster.json("/jobs/" + jobId + "/checkpoints/config").path("interval").asLong();
+    }
 
     @Test
-    void jobJarRunsOnARealClusterAndReportsItsMetricsOverRest() throws Exception {
-        int restPort = freeTcpPort();
-        Map<String, String> env = new HashMap<>();
-        env.put("FLINK_CLUSTER_DIR", dir.toString());
-        env.put("FLINK_REST_PORT", String.valueOf(restPort));
-        env.put("FLINK_RPC_PORT", String.valueOf(freeTcpPort()));
-        String rest = "http://localhost:" + restPort;
-        int udpPort = UdpTestSender.freePort();
+    void upgradesResubmissionsAndTheDashboardOnARealCluster() throws Exception {
+        upgradeMidWindowOnTheSameClusterWithEverySink();
+        aFreshJobOnTheSameClusterAndItsDashboard();
+        aJobWithoutDurableCheckpointsIsRefusedWithOneLine();
+    }
 
-        run(env, "bin/cluster", "start");
+    private void upgradeMidWindowOnTheSameClusterWithEverySink() throws Exception {
+        List<String> sinks = new ArrayList<>(storeArguments("upgrade", null));
+        // Windows close by newer records only, so one is open at the savepoint.
+        sinks.addAll(List.of("--window.idle-timeout", "10min"));
+        long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
+        String first;
+        int port;
+        try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
+            port = reserved.port();
+            first = cluster.submit(arguments(port, sinks));
+            reserved.awaitJobSockets(2, FlinkCluster.TIMEOUT, () -> !cluster.state(first).equals("FAILED"));
+        }
+        // The cluster's interval, not the job's default of 10 s.
+        assertThat(checkpointInterval(first)).isEqualTo(2_000);
+        String savepoint;
+        try (StoreReaders kafka = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+                UdpTestSender s = new UdpTestSender(port)) {
+            s.send(SavepointUpgradeITCase.upgrade(1, b + 100) + "\n" + SavepointUpgradeITCase.upgrade(2, b + 200));
+            s.send(SavepointUpgradeITCase.upgrade(10, b + 3_000)); // closes the first window
+            StoreReaders.await(() -> stores.rows("upgrade").size() >= 1, FlinkCluster.TIMEOUT, () -> stores.rows("upgrade").toString());
+            StoreReaders.await(() -> kafka.kafka().size() >= 1, FlinkCluster.TIMEOUT, () -> kafka.kafka().toString());
+            // The first window's aggregate means the open window's record was parsed before it.
+            savepoint = cluster.stopWithSavepoint(first, dir.resolve("savepoints"));
+        }
+        assertThat(savepoint).contains("savepoint-");
+
+        // The same jar run again from the savepoint on the same cluster, at parallelism 1: its
+        // main() runs in a new class loader of the same JobManager.
+        List<String> resubmit = new ArrayList<>(List.of("-p", "1", "--from", savepoint));
+        resubmit.addAll(List.of(arguments(port, sinks)));
+        String second = cluster.submit(resubmit.toArray(new String[0]));
+        assertThat(second).isNotEqualTo(first);
+        cluster.awaitRunning(second);
+        StoreReaders.await(
+                () -> KernelSocketTable.socketsOnPort(port).size() >= 1,
+                FlinkCluster.TIMEOUT,
+                () -> "no reader bound port " + port);
+        try (StoreReaders kafka = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+                UdpTestSender s = new UdpTestSender(port)) {
+            s.send(SavepointUpgradeITCase.upgrade(20, b + 3_500)); // into the window open at the savepoint
+            s.send(SavepointUpgradeITCase.upgrade(5, b + 6_100)); // closes it
+            s.send(SavepointUpgradeITCase.upgrade(7, b + 9_500)); // closes the next one
+            StoreReaders.await(() -> stores.rows("upgrade").size() >= 3, FlinkCluster.TIMEOUT, () -> stores.rows("upgrade").toString());
+            StoreReaders.await(() -> kafka.kafka().size() >= 3, FlinkCluster.TIMEOUT, () -> kafka.kafka().toString());
+            // The drain emits the window still open (b + 8 s); then everything is final.
+            cluster.drain(second, dir.resolve("drained"));
+
+            assertThat(stores.rows("upgrade"))
+                    .containsExactly(
+                            "upgrade d1 {} sum @" + b + " = 3.0 x2",
+                            "upgrade d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
+                            "upgrade d1 {} sum @" + (b + 6_000) + " = 5.0 x1",
+                            "upgrade d1 {} sum @" + (b + 8_000) + " = 7.0 x1");
+            assertThat(kafka.kafka())
+                    .containsExactly(
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b, 3.0, 2),
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 2_000, 30.0, 2),
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1),
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 8_000, 7.0, 1));
+            assertThat(stores.points("upgrade"))
+                    .containsExactly(
+                            "upgrade {function=sum, source=d1} 3 x2 @" + b,
+                            "upgrade {function=sum, source=d1} 30 x2 @" + (b + 2_000),
+                            "upgrade {function=sum, source=d1} 5 x1 @" + (b + 6_000),
+                            "upgrade {function=sum, source=d1} 7 x1 @" + (b + 8_000));
+        }
+    }
+
+    /**
+     * A third job, fresh, on the same cluster, with its own checkpoint interval: steady traffic for
+     * over a minute, then every dashboard panel evaluated by a real Prometheus that scrapes the
+     * cluster's reporters, and the job's metrics over REST equal to what was sent.
+     */
+    private void aFreshJobOnTheSameClusterAndItsDashboard() throws Exception {
+        // The dashboard's PostgreSQL panel reads the default table.
+        List<String> sinks = storeArguments("dash", "telemetry_aggregates");
+        String job;
+        int port;
+        try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
+            port = reserved.port();
+            job = cluster.submit(arguments(port, sinks, "--execution.checkpointing.interval", "3s"));
+            reserved.awaitJobSockets(2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
+        }
+        // The job's own setting wins over the cluster's.
+        assertThat(checkpointInterval(job)).isEqualTo(3_000);
+
+        SteadyTraffic traffic;
+        try (PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), cluster.prometheusEndpoints())) {
+            traffic = SteadyTraffic.send(port, 100, 70);
+            Dashboard dashboard = Dashboard.load(FlinkCluster.ROOT.resolve("k8s-operator/dashboards/telemetry-aggregator.json"));
+            // The $job variable as Grafana fills it: the job_name values Prometheus has seen.
+            JsonNode jobNames = JSON.readTree(prometheus.get("/api/v1/label/job_name/values")).path("data");
+            assertThat(jobNames).hasSize(1);
+            String selector = jobNames.get(0).asText();
+
+            // Every panel's every query returns at least one series.
+            for (Dashboard.Query q : dashboard.prometheusQueries()) {
+                JsonNode result = JSON.readTree(prometheus.query(q.expr(selector))).path("data").path("result");
+                assertThat(result.size()).as("panel '" + q.panel + "': " + q.expr(selector)).isPositive();
+            }
+            // The throughput and dead-letter panels show the traffic of the last minute.
+            double seconds = 60;
+            assertThat(single(prometheus, dashboard.expr("Datagrams and records per second", 0, selector)))
+                    .isCloseTo(traffic.datagramsInLast(seconds) / seconds, within(0.1 * traffic.rate));
+            assertThat(single(prometheus, dashboard.expr("Datagrams and records per second", 1, selector)))
+                    .isCloseTo(2 * traffic.datagramsInLast(seconds) / seconds, within(0.2 * traffic.rate));
+            JsonNode reasons = JSON.readTree(prometheus.query(dashboard.expr("Dead letters by reason", 0, selector)))
+                    .path("data").path("result");
+            Map<String, Double> byReason = new java.util.TreeMap<>();
+            for (JsonNode r : reasons) {
+                byReason.put(r.path("metric").path("reason").asText(), r.path("value").get(1).asDouble());
+            }
+            assertThat(byReason.keySet())
+                    .containsExactlyInAnyOrder("malformed", "missing_metric", "invalid_value", "unknown_function",
+                            "timestamp_out_of_range", "too_large", "late");
+            assertThat(byReason.get("malformed"))
+                    .isCloseTo(traffic.malformedInLast(seconds) / seconds, within(0.01 * traffic.rate));
+            byReason.remove("malformed");
+            assertThat(byReason.values()).containsOnly(0.0);
+            // And the counters behind them hold exactly what was sent, once scraped.
+            StoreReaders.await(
+                    () -> scalar(prometheus, "sum(flink_taskmanager_job_task_operator_datagrams_received{job_name=\"" + selector + "\"})")
+                            == traffic.datagrams,
+                    FlinkCluster.TIMEOUT,
+                    () -> "Prometheus has " + scalar(prometheus, "sum(flink_taskmanager_job_task_operator_datagrams_received)")
+                            + " of " + traffic.datagrams + " datagrams");
+            assertThat(scalar(prometheus, "sum(flink_taskmanager_job_task_operator_records_parsed{job_name=\"" + selector + "\"})"))
+                    .isEqualTo(2.0 * traffic.datagrams);
+            assertThat(scalar(prometheus, "sum(flink_taskmanager_job_task_operator_reason_failed_events_count{job_name=\""
+                    + selector + "\",reason=\"malformed\"})"))
+                    .isEqualTo(traffic.malformed);
+        }
+
+        // The same counts over REST, as the web UI shows them.
+        List<String> names = List.of(
+                "Source__UDP_telemetry_source.datagrams_received",
+                "Parse_records.records_parsed",
+                "Parse_records.reason.malformed.failed_events_count");
+        StoreReaders.await(
+                () -> cluster.metricSums(job, "Source", names).getOrDefault(names.get(0), 0.0) >= traffic.datagrams,
+                FlinkCluster.TIMEOUT,
+                () -> cluster.metricSums(job, "Source", names).toString());
+        Map<String, Double> sums = cluster.metricSums(job, "Source", names);
+        assertThat(sums.get(names.get(0))).isEqualTo((double) traffic.datagrams);
+        assertThat(sums.get(names.get(1))).isEqualTo(2.0 * traffic.datagrams);
+        assertThat(sums.get(names.get(2))).isEqualTo((double) traffic.malformed);
+
+        // The dashboard's PostgreSQL panel: the variable's query and the panel's own.
+        try (Connection c = stores.postgres.connect(); Statement st = c.createStatement()) {
+            try (ResultSet r = st.executeQuery(Dashboard.load(FlinkCluster.ROOT.resolve("k8s-operator/dashboards/telemetry-aggregator.json"))
+                    .postgresVariableQuery())) {
+                List<String> metrics = new ArrayList<>();
+                while (r.next()) {
+                    metrics.add(r.getString(1));
+                }
+                assertThat(metrics).containsExactly("dash.hits", "dash.latency");
+            }
+            try (ResultSet r = st.executeQuery(Dashboard.load(FlinkCluster.ROOT.resolve("k8s-operator/dashboards/telemetry-aggregator.json"))
+                    .postgresPanelQuery("'dash.hits'"))) {
+                assertThat(r.next()).as("the PostgreSQL panel has rows").isTrue();
+            }
+        }
+        cluster.cancel(job);
+    }
+
+    /** Checkpoints in the JobManager's memory: the job is refused at start with one line. */
+    private void aJobWithoutDurableCheckpointsIsRefusedWithOneLine() {
+        assertThatThrownBy(() -> cluster.submit("--sink.types", "log", "--execution.checkpointing.storage", "jobmanager"))
+                .hasMessageContaining("The job did not start: execution.checkpointing.dir is not set: the job needs"
+                        + " durable checkpoint storage");
+    }
+
+    private static double single(PrometheusServer prometheus, String expr) throws Exception {
+        JsonNode result = JSON.readTree(prometheus.query(expr)).path("data").path("result");
+        assertThat(result.size()).as(expr).isEqualTo(1);
+        return result.get(0).path("value").get(1).asDouble();
+    }
+
+    private static double scalar(PrometheusServer prometheus, String expr) {
         try {
-            String jobId =
-                    run(env, "bin/cluster", "submit", "--sink.types", "log", "--source.udp.port",
-                                    String.valueOf(udpPort), "--window.size", "2s",
-                                    // windows close by newer records only, so one is open at the savepoint
-                                    "--window.idle-timeout", "10min")
-                            .trim();
-            assertThat(jobId).matches("[0-9a-f]{32}");
-            UdpTestSender.awaitBoundSockets(udpPort, 2, Duration.ofSeconds(60));
-
-            try (UdpTestSender sender = new UdpTestSender(udpPort)) {
-                for (int i = 0; i < 40; i++) {
-                    sender.send("hits:1|c");
-                }
-                sender.send("{\"metric\":\"a\",\"value\":1}\n{\"metric\":\"b\",\"value\":2}");
-                sender.send("not a record");
-            }
-
-            String source = vertex(rest, jobId, "Source");
-            Map<String, Double> metrics = new HashMap<>();
-            List<String> names =
-                    List.of(
-                            "Source__UDP_telemetry_source.datagrams_received",
-                            "Parse_records.records_parsed",
-                            "Parse_records.reason.malformed.failed_events_count");
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (System.currentTimeMillis() < deadline) {
-                metrics = metricSums(rest, jobId, source, names);
-                if (metrics.getOrDefault(names.get(0), 0.0) >= 42 && metrics.getOrDefault(names.get(1), 0.0) >= 42) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            assertThat(metrics)
-                    .containsEntry("Source__UDP_telemetry_source.datagrams_received", 42.0)
-                    .containsEntry("Parse_records.records_parsed", 42.0)
-                    .containsEntry("Parse_records.reason.malformed.failed_events_count", 1.0);
-
-            // The Grafana dashboard asks Prometheus only for metrics the cluster's reporter serves.
-            Set<String> served = prometheusMetricNames();
-            Set<String> used = new TreeSet<>();
-            Matcher m = Pattern.compile("flink_[A-Za-z_]+")
-                    .matcher(Files.readString(ROOT.resolve("k8s-operator/dashboards/telemetry-aggregator.json")));
-            while (m.find()) {
-                used.add(m.group());
-            }
-            // Metrics of the InfluxDB sink, which this job does not run.
-            used.removeAll(Set.of(
-                    "flink_taskmanager_job_task_operator_sink_retries",
-                    "flink_taskmanager_job_task_operator_sink_errors",
-                    "flink_taskmanager_job_task_operator_sink_rejected_points"));
-            assertThat(used).hasSizeGreaterThan(10);
-            assertThat(served).containsAll(used);
-
-            // Upgrade: stop with a savepoint while a window is open, resume at parallelism 1.
-            // A minute ahead (within parse.max-future-skew): the records above, timed on arrival,
-            // moved the watermark to now - 5 s.
-            long b = (System.currentTimeMillis() / 2_000 + 30) * 2_000;
-            try (UdpTestSender sender = new UdpTestSender(udpPort)) {
-                sender.send(SavepointUpgradeITCase.upgrade(1, b + 100) + "\n" + SavepointUpgradeITCase.upgrade(2, b + 200));
-            }
-            Thread.sleep(1_500);
-            String savepoint = run(env, "bin/cluster", "savepoint", jobId, dir.resolve("savepoints").toUri().toString()).trim();
-            assertThat(savepoint).contains("savepoint-");
-            String resumed =
-                    run(env, "bin/cluster", "submit", "-p", "1", "--from", savepoint, "--sink.types", "log",
-                                    "--source.udp.port", String.valueOf(udpPort), "--window.size", "2s",
-                                    "--window.idle-timeout", "1s")
-                            .trim();
-            assertThat(resumed).matches("[0-9a-f]{32}").isNotEqualTo(jobId);
-            awaitRunning(rest, resumed);
-            UdpTestSender.awaitBoundSockets(udpPort, 1, Duration.ofSeconds(60));
-            try (UdpTestSender sender = new UdpTestSender(udpPort)) {
-                sender.send(SavepointUpgradeITCase.upgrade(4, b + 300));
-            }
-            Path log = dir.resolve("log/taskmanager.log");
-            List<String> emitted = List.of();
-            deadline = System.currentTimeMillis() + 60_000;
-            while (emitted.isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(500);
-                emitted = Files.readAllLines(log).stream().filter(l -> l.contains("\"metric\":\"upgrade\"")).toList();
-            }
-            Thread.sleep(1_000);
-            emitted = Files.readAllLines(log).stream().filter(l -> l.contains("\"metric\":\"upgrade\"")).toList();
-            assertThat(emitted).hasSize(1);
-            assertThat(emitted.get(0))
-                    .endsWith(LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b, 7.0, 3).split(" => ")[1]);
-
-            HTTP.send(
-                    HttpRequest.newBuilder(URI.create(rest + "/jobs/" + resumed + "?mode=cancel"))
-                            .method("PATCH", HttpRequest.BodyPublishers.noBody())
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
-        } finally {
-            run(env, "bin/cluster", "stop");
-        }
-    }
-
-    /** Metric names on the Prometheus reporter's ports of config.yaml (9249-9260). */
-    private static Set<String> prometheusMetricNames() {
-        Set<String> names = new TreeSet<>();
-        for (int port = 9249; port <= 9260; port++) {
-            try {
-                for (String line : get("http://localhost:" + port + "/metrics").split("\n")) {
-                    if (!line.startsWith("#") && !line.isBlank()) {
-                        names.add(line.split("[{ ]", 2)[0]);
-                    }
-                }
-            } catch (Exception e) {
-                // nothing listens on this port
-            }
-        }
-        return names;
-    }
-
-    private static void awaitRunning(String rest, String jobId) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (true) {
-            String state = JSON.readTree(get(rest + "/jobs/" + jobId)).path("state").asText();
-            if (state.equals("RUNNING")) {
-                return;
-            }
-            if (state.equals("FAILED") || System.currentTimeMillis() > deadline) {
-                throw new AssertionError("Job " + jobId + " is " + state + ": "
-                        + get(rest + "/jobs/" + jobId + "/exceptions"));
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    private static String vertex(String rest, String jobId, String nameStart) throws Exception {
-        for (JsonNode v : JSON.readTree(get(rest + "/jobs/" + jobId)).path("vertices")) {
-            if (v.path("name").asText().startsWith(nameStart)) {
-                return v.path("id").asText();
-            }
-        }
-        throw new AssertionError("No vertex " + nameStart + " in job " + jobId);
-    }
-
-    private static Map<String, Double> metricSums(String rest, String jobId, String vertex, List<String> names)
-            throws Exception {
-        Map<String, Double> sums = new HashMap<>();
-        String body =
-                get(rest + "/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics?get=" + String.join(",", names));
-        for (JsonNode m : JSON.readTree(body)) {
-            sums.put(m.path("id").asText(), m.path("sum").asDouble());
-        }
-        return sums;
-    }
-
-    private static String get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** Runs one of the project's scripts from the repository root; fails with its output. */
-    private static String run(Map<String, String> env, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile());
-        pb.environment().putAll(env);
-        pb.redirectErrorStream(false);
-        Process p = pb.start();
-        List<String> err = new ArrayList<>();
-        Thread drain =
-                new Thread(
-                        () -> {
-                            try {
-                                err.add(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-                            } catch (IOException e) {
-                                err.add(e.toString());
-                            }
-                        });
-        drain.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", command) + " finished").isTrue();
-        drain.join();
-        assertThat(p.exitValue()).as(String.join(" ", command) + " exit status; output: " + out + err).isZero();
-        return out;
-    }
-
-    private static int freeTcpPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+            JsonNode result = JSON.readTree(prometheus.query(expr)).path("data").path("result");
+            return result.isEmpty() ? Double.NaN : result.get(0).path("value").get(1).asDouble();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.telemetry.aggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.services.UdpPortReservation;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -24,10 +25,13 @@ import java.util.List;
  */
 class EndToEndITCase {
 
+    static final JobMetrics METRICS = new JobMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(METRICS.clusterConfiguration())
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
                             .build());
@@ -48,12 +52,14 @@ class EndToEndITCase {
     @Test
     void udpInAndEveryStoreHoldsExactlyTheAggregates() throws Exception {
         Configuration config = stores.config("e2e");
-        int port = UdpTestSender.freePort();
+        UdpPortReservation reserved = UdpTestSender.reservePort();
+        int port = reserved.port();
         JobClient job = LocalStores.startJob(config, port, "e2e", outputs -> {});
+        boolean drained = false;
         try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "e2e-aggregates");
                 StoreReaders deadReader = new StoreReaders(stores.kafka.bootstrapServers(), "e2e-dead");
                 UdpTestSender s = new UdpTestSender(port)) {
-            UdpTestSender.awaitBoundSockets(port, 2, LocalStores.TIMEOUT);
+            reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
             String tags = "{\"site\":\"a b,c=d\"}";
             s.send(temp(10, b + 100, "[\"avg\",\"max\"]") + "\n" + temp(30, b + 900, "[\"avg\",\"max\"]") + "\n{bad");
@@ -70,7 +76,9 @@ class EndToEndITCase {
             StoreReaders.await(() -> kafkaReader.kafka().size() >= 4, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
             StoreReaders.await(() -> stores.points("e2e").size() >= 4, LocalStores.TIMEOUT, () -> stores.points("e2e").toString());
             StoreReaders.await(() -> deadReader.kafka().size() >= 1, LocalStores.TIMEOUT, () -> deadReader.kafka().toString());
-            Thread.sleep(2_000); // anything more would be a duplicate
+            // Nothing is open any more: after the drain the stores hold all the job ever writes.
+            LocalStores.drain(job, dir);
+            drained = true;
 
             assertThat(stores.rows("e2e")).containsExactlyElementsOf(expectedRows);
             assertThat(kafkaReader.kafka())
@@ -89,24 +97,29 @@ class EndToEndITCase {
                     .singleElement()
                     .satisfies(d -> assertThat(d).startsWith("{\"reason\":\"malformed\",").contains("\"sender\":\"" + s.address() + "\"").endsWith("\"record\":\"{bad\"}"));
         } finally {
-            job.cancel().get();
+            reserved.close();
+            if (!drained) {
+                job.cancel().get();
+            }
         }
     }
 
     @Test
-    void storesAwayForTwentySecondsLoseAndDoubleNothing() throws Exception {
+    void storesAwayWhileWindowsCloseLoseAndDoubleNothing() throws Exception {
         Configuration config = stores.config("outage");
         // Any failure would lose what arrived since the last checkpoint: the job must ride it out.
         config.setString("restart-strategy.type", "none");
         // Windows close only by newer records here, never by the idle flush, whatever the timing.
         config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
-        int port = UdpTestSender.freePort();
+        UdpPortReservation reserved = UdpTestSender.reservePort();
+        int port = reserved.port();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
 
         JobClient job = LocalStores.startJob(config, port, "outage", outputs -> {});
+        boolean drained = false;
         try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "outage-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            UdpTestSender.awaitBoundSockets(port, 2, LocalStores.TIMEOUT);
+            reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             s.send(outage(1, b + 100) + "\n" + outage(2, b + 200));
             s.send(outage(10, b + 3_000)); // closes the first window
             StoreReaders.await(() -> stores.rows("outage").size() >= 1, LocalStores.TIMEOUT, () -> stores.rows("outage").toString());
@@ -119,7 +132,17 @@ class EndToEndITCase {
             s.send(outage(20, b + 3_500));
             s.send(outage(5, b + 6_100)); // closes the second window while every store is away
             s.send(outage(7, b + 9_500)); // closes the third
-            Thread.sleep(20_000);
+            // The stores stay away until the job has emitted both windows into its sinks, the
+            // InfluxDB writer has retried them, and a checkpoint has been held up by the stores.
+            StoreReaders.await(
+                    () -> METRICS.sum(job.getJobID(), "Tumbling window aggregation", "numRecordsOut") >= 3
+                            && METRICS.sum(job.getJobID(), "Aggregates to InfluxDB", "sink_retries") >= 2
+                            && METRICS.sum(job.getJobID(), null, "numberOfInProgressCheckpoints")
+                                            + METRICS.sum(job.getJobID(), null, "numberOfFailedCheckpoints")
+                                    >= 1,
+                    LocalStores.TIMEOUT,
+                    () -> "window records out " + METRICS.sum(job.getJobID(), "Tumbling window aggregation", "numRecordsOut")
+                            + ", InfluxDB retries " + METRICS.sum(job.getJobID(), "Aggregates to InfluxDB", "sink_retries"));
             assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
             stores.kafka.restart();
             stores.influx.restart();
@@ -128,26 +151,34 @@ class EndToEndITCase {
             StoreReaders.await(() -> stores.rows("outage").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("outage").toString());
             StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
             StoreReaders.await(() -> stores.points("outage").size() >= 3, LocalStores.TIMEOUT, () -> stores.points("outage").toString());
-            Thread.sleep(2_000);
+            assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+            // The drain emits the window that is still open (b + 8 s): then everything is final.
+            LocalStores.drain(job, dir);
+            drained = true;
 
             assertThat(stores.rows("outage"))
                     .containsExactly(
                             "outage d1 {} sum @" + b + " = 3.0 x2",
                             "outage d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
-                            "outage d1 {} sum @" + (b + 6_000) + " = 5.0 x1");
+                            "outage d1 {} sum @" + (b + 6_000) + " = 5.0 x1",
+                            "outage d1 {} sum @" + (b + 8_000) + " = 7.0 x1");
             assertThat(kafkaReader.kafka())
                     .containsExactly(
                             LocalStores.kafkaValue("outage", "d1", "{}", "sum", b, 3.0, 2),
                             LocalStores.kafkaValue("outage", "d1", "{}", "sum", b + 2_000, 30.0, 2),
-                            LocalStores.kafkaValue("outage", "d1", "{}", "sum", b + 6_000, 5.0, 1));
+                            LocalStores.kafkaValue("outage", "d1", "{}", "sum", b + 6_000, 5.0, 1),
+                            LocalStores.kafkaValue("outage", "d1", "{}", "sum", b + 8_000, 7.0, 1));
             assertThat(stores.points("outage"))
                     .containsExactly(
                             "outage {function=sum, source=d1} 3 x2 @" + b,
                             "outage {function=sum, source=d1} 30 x2 @" + (b + 2_000),
-                            "outage {function=sum, source=d1} 5 x1 @" + (b + 6_000));
-            assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+                            "outage {function=sum, source=d1} 5 x1 @" + (b + 6_000),
+                            "outage {function=sum, source=d1} 7 x1 @" + (b + 8_000));
         } finally {
-            job.cancel().get();
+            reserved.close();
+            if (!drained) {
+                job.cancel().get();
+            }
         }
     }
 

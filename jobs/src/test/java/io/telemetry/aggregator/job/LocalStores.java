@@ -143,6 +143,18 @@ final class LocalStores implements AutoCloseable {
         return env.executeAsync(name);
     }
 
+    /**
+     * Stops the job with a savepoint that first emits every open window: once this returns, the
+     * job has written, flushed and committed everything it ever will, so what the stores hold
+     * then is final (a duplicate would be there to see).
+     */
+    static void drain(JobClient job, Path dir) throws Exception {
+        job.stopWithSavepoint(true, dir.resolve("drained").toUri().toString(),
+                        org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
+                .get();
+        job.getJobExecutionResult().get();
+    }
+
     @Override
     public void close() throws Exception {
         kafka.close();

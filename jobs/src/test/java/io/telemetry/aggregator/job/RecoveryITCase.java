@@ -3,6 +3,8 @@ package io.telemetry.aggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.services.UdpPortReservation;
+import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -59,7 +61,8 @@ class RecoveryITCase {
         // The second window is emitted by the idle flush some seconds after the last datagram,
         // so several 1 s checkpoints hold it open before the injected failure.
         config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofSeconds(4));
-        int port = UdpTestSender.freePort();
+        UdpPortReservation reserved = UdpTestSender.reservePort();
+        int port = reserved.port();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
         FailOnceSink.FAILED.set(false);
         FailOnceSink.WRITERS.set(0);
@@ -75,16 +78,21 @@ class RecoveryITCase {
                                         .sinkTo(new FailOnceSink(b + 2_000))
                                         .name("fail once")
                                         .uid("test-fail-once"));
+        boolean drained = false;
         try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "recovery-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            UdpTestSender.awaitBoundSockets(port, 2, LocalStores.TIMEOUT);
+            reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             s.send(sum(1, b + 100) + "\n" + sum(2, b + 200));
             s.send(sum(10, b + 3_000) + "\n" + sum(20, b + 3_500)); // closes the first window
 
             StoreReaders.await(FailOnceSink.FAILED::get, LocalStores.TIMEOUT, () -> "no failure yet");
             StoreReaders.await(() -> FailOnceSink.WRITERS.get() >= 4, LocalStores.TIMEOUT, () -> "writers " + FailOnceSink.WRITERS.get());
-            UdpTestSender.awaitBoundSockets(port, 2, LocalStores.TIMEOUT);
-            Thread.sleep(500);
+            // The failed tasks are gone once the restarted writers opened; the restarted readers
+            // have bound the port once the kernel lists both sockets again.
+            StoreReaders.await(
+                    () -> KernelSocketTable.socketsOnPort(port).size() >= 2,
+                    LocalStores.TIMEOUT,
+                    () -> KernelSocketTable.socketsOnPort(port).size() + " readers bound");
             // New traffic after the restart moves the restored watermark past the second window.
             s.send(sum(100, b + 6_500));
 
@@ -96,7 +104,8 @@ class RecoveryITCase {
             StoreReaders.await(() -> stores.rows("recovery").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("recovery").toString());
             StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
             StoreReaders.await(() -> stores.points("recovery").size() >= 3, LocalStores.TIMEOUT, () -> stores.points("recovery").toString());
-            Thread.sleep(2_000);
+            LocalStores.drain(job, dir);
+            drained = true;
 
             assertThat(stores.rows("recovery")).containsExactlyElementsOf(expectedRows);
             assertThat(kafkaReader.kafka())
@@ -110,7 +119,10 @@ class RecoveryITCase {
                             "recovery {function=sum, source=d1} 3 x2 @" + b,
                             "recovery {function=sum, source=d1} 30 x2 @" + (b + 2_000));
         } finally {
-            job.cancel().get();
+            reserved.close();
+            if (!drained) {
+                job.cancel().get();
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 
 import org.apache.flink.configuration.Configuration;
@@ -77,7 +78,10 @@ final class SavepointFixture {
         Configuration config = config();
         // No window closes on its own while the fixture is written.
         config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofHours(1));
-        int port = UdpTestSender.freePort();
+        JobMetrics metrics = new JobMetrics();
+        config.addAll(metrics.clusterConfiguration());
+        UdpPortReservation reserved = UdpTestSender.reservePort();
+        int port = reserved.port();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(2);
         JobSinks sinks = JobSinks.from(config);
@@ -86,13 +90,18 @@ final class SavepointFixture {
                         env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
         sinks.attach(outputs);
         JobClient job = env.executeAsync("telemetry-aggregator savepoint fixture");
-        UdpTestSender.awaitBoundSockets(port, 2, Duration.ofSeconds(60));
+        reserved.awaitJobSockets(2, Duration.ofSeconds(60), () -> UdpTestSender.alive(job));
         try (UdpTestSender sender = new UdpTestSender(port)) {
             for (String datagram : DATAGRAMS) {
                 sender.send(datagram);
             }
         }
-        Thread.sleep(3_000);
+        // Every record parsed is before the savepoint's barrier, so in the window state.
+        long records = DATAGRAMS.stream().mapToLong(d -> d.split("\n").length).sum();
+        StoreReaders.await(
+                () -> metrics.sum(job.getJobID(), "Parse records", "records_parsed") >= records,
+                Duration.ofSeconds(60),
+                () -> metrics.sum(job.getJobID(), "Parse records", "records_parsed") + " of " + records + " parsed");
         String location =
                 job.stopWithSavepoint(
                                 false,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.udp.UdpSource;
@@ -17,6 +18,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,6 +46,8 @@ class SavepointFixtureITCase {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    @TempDir Path dir;
+
     @ParameterizedTest(name = "parallelism {0}")
     @ValueSource(ints = {2, 1})
     void theLastReleasesSavepointRestoresWithEveryOpenWindowExact(int parallelism) throws Exception {
@@ -55,7 +59,8 @@ class SavepointFixtureITCase {
         // Every piece of state must find its operator.
         config.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
         config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofSeconds(5));
-        int port = UdpTestSender.freePort();
+        UdpPortReservation reserved = UdpTestSender.reservePort();
+        int port = reserved.port();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(parallelism);
         TelemetryAggregatorJob.Outputs outputs =
@@ -67,14 +72,14 @@ class SavepointFixtureITCase {
         outputs.aggregates.sinkTo(aggregates).name("collect aggregates").uid("test-aggregates");
         outputs.deadLetters.sinkTo(deadLetters).name("collect dead letters").uid("test-dead-letters");
         JobClient job = env.executeAsync("restore savepoint " + SavepointFixture.VERSION);
+        boolean drained = false;
         try {
-            while (job.getJobStatus().get() != JobStatus.RUNNING) {
-                if (job.getJobStatus().get().isGloballyTerminalState()) {
-                    job.getJobExecutionResult().get(); // throws with the reason the restore failed
-                }
-                Thread.sleep(50);
+            try {
+                reserved.awaitJobSockets(parallelism, TIMEOUT, () -> UdpTestSender.alive(job));
+            } catch (IllegalStateException e) {
+                job.getJobExecutionResult().get(); // throws with the reason the restore failed
+                throw e;
             }
-            UdpTestSender.awaitBoundSockets(port, parallelism, TIMEOUT);
             try (UdpTestSender sender = new UdpTestSender(port)) {
                 // Into the window that was open in the savepoint: merges with the restored state.
                 sender.send(SavepointFixture.gpu(50, WINDOW + 30_000));
@@ -87,18 +92,25 @@ class SavepointFixtureITCase {
                     sender.send("closer:1|c|T" + (WINDOW + 126_000) / 1_000);
                 }
             }
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (aggregates.received().size() < 28 && System.nanoTime() < deadline) {
-                if (job.getJobStatus().get().isGloballyTerminalState()) {
-                    job.getJobExecutionResult().get(); // throws with the reason the restore failed
-                }
-                Thread.sleep(100);
+            StoreReaders.await(
+                    () -> aggregates.received().size() >= 28 || !UdpTestSender.alive(job),
+                    TIMEOUT,
+                    () -> aggregates.received().size() + " of 28 aggregates");
+            if (!UdpTestSender.alive(job)) {
+                job.getJobExecutionResult().get(); // throws with the reason the restore failed
             }
-            Thread.sleep(500);
+            // The closers' own window is emitted by the drain; after it nothing more comes.
+            LocalStores.drain(job, dir);
+            drained = true;
 
             Map<String, Double> percentiles = new TreeMap<>();
             List<String> exact = new java.util.ArrayList<>();
+            List<String> closers = new java.util.ArrayList<>();
             for (WindowAggregate a : aggregates.received()) {
+                if (a.metric.equals("closer")) {
+                    closers.add(a.function + " @" + (a.windowStart - WINDOW) / 1_000 + "s = " + a.value + " x" + a.count);
+                    continue;
+                }
                 String series = a.metric + " " + a.source + " " + a.tags + " " + a.function + " @"
                         + (a.windowStart - WINDOW) / 1_000 + "s";
                 assertThat(a.windowEnd).isEqualTo(a.windowStart + 60_000);
@@ -144,9 +156,11 @@ class SavepointFixtureITCase {
             assertThat(percentiles.get(gpu + "p99 @0s x5")).isCloseTo(40.0, within(0.4));
             assertThat(percentiles.get(gpu + "p50 @60s x1")).isCloseTo(60.0, within(0.6));
             assertThat(percentiles.get(gpu + "p99 @60s x1")).isCloseTo(60.0, within(0.6));
+            assertThat(closers).containsExactly("sum @120s = 16.0 x16");
             assertThat(deadLetters.received()).isEmpty();
         } finally {
-            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+            reserved.close();
+            if (!drained && UdpTestSender.alive(job)) {
                 job.cancel().get();
             }
         }

@@ -3,6 +3,8 @@ package io.telemetry.aggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.services.UdpPortReservation;
+import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.udp.UdpSource;
 
@@ -59,19 +61,21 @@ class SavepointUpgradeITCase {
         Configuration config = stores.config("upgrade");
         // Windows close only by newer records, so the savepoint certainly holds an open one.
         config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
-        int port = UdpTestSender.freePort();
+        UdpPortReservation reserved = UdpTestSender.reservePort();
+        int port = reserved.port();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
 
         JobClient first = LocalStores.startJob(config, port, "upgrade-v1", outputs -> {});
         String savepoint;
         try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            UdpTestSender.awaitBoundSockets(port, 2, LocalStores.TIMEOUT);
+            reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(first));
             s.send(upgrade(1, b + 100) + "\n" + upgrade(2, b + 200));
             s.send(upgrade(10, b + 3_000)); // closes the first window; the second stays open
             StoreReaders.await(() -> stores.rows("upgrade").size() >= 1, LocalStores.TIMEOUT, () -> stores.rows("upgrade").toString());
             StoreReaders.await(() -> kafkaReader.kafka().size() >= 1, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
-            Thread.sleep(1_500); // the open window's record is in a checkpointed state by now
+            // The first window's aggregate means its closing record was parsed, and the open
+            // window's record before it (same sender, same reader): the savepoint holds it.
 
             savepoint =
                     client.stopWithSavepoint(
@@ -95,32 +99,43 @@ class SavepointUpgradeITCase {
         sinks.attach(outputs);
         outputs.aggregates.sinkTo(extra).name("extra sink of version 2").uid("test-extra-sink");
         JobClient second = env.executeAsync("upgrade-v2");
+        boolean drained = false;
         try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            UdpTestSender.awaitBoundSockets(port, 1, LocalStores.TIMEOUT);
-            Thread.sleep(500);
+            // Bound again by this job's reader (the kernel queues what arrives from then on).
+            StoreReaders.await(
+                    () -> KernelSocketTable.socketsOnPort(port).size() >= 1,
+                    LocalStores.TIMEOUT,
+                    () -> "no reader bound port " + port);
             s.send(upgrade(20, b + 3_500));
             s.send(upgrade(5, b + 6_100)); // closes the second window
             s.send(upgrade(7, b + 9_500)); // closes the third
 
             StoreReaders.await(() -> stores.rows("upgrade").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("upgrade").toString());
             StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
-            Thread.sleep(2_000);
+            // The drain emits the window still open (b + 8 s): then everything is final.
+            LocalStores.drain(second, dir);
+            drained = true;
 
             assertThat(stores.rows("upgrade"))
                     .containsExactly(
                             "upgrade d1 {} sum @" + b + " = 3.0 x2",
                             "upgrade d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
-                            "upgrade d1 {} sum @" + (b + 6_000) + " = 5.0 x1");
+                            "upgrade d1 {} sum @" + (b + 6_000) + " = 5.0 x1",
+                            "upgrade d1 {} sum @" + (b + 8_000) + " = 7.0 x1");
             assertThat(kafkaReader.kafka())
                     .containsExactly(
                             LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b, 3.0, 2),
                             LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 2_000, 30.0, 2),
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1));
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1),
+                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 8_000, 7.0, 1));
             assertThat(extra.received()).extracting(a -> a.windowStart + "=" + a.value)
-                    .containsExactly((b + 2_000) + "=30.0", (b + 6_000) + "=5.0");
+                    .containsExactly((b + 2_000) + "=30.0", (b + 6_000) + "=5.0", (b + 8_000) + "=7.0");
         } finally {
-            second.cancel().get();
+            reserved.close();
+            if (!drained) {
+                second.cancel().get();
+            }
         }
     }
 

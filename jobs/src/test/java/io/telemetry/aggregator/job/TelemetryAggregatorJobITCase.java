@@ -3,6 +3,7 @@ package io.telemetry.aggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.udp.UdpSource;
@@ -43,7 +44,8 @@ class TelemetryAggregatorJobITCase {
 
     @Test
     void aggregatesRealUdpTrafficExactly() throws Exception {
-        int port = UdpTestSender.freePort();
+        UdpPortReservation reserved = UdpTestSender.reservePort();
+        int port = reserved.port();
         Configuration config = new Configuration();
         config.set(AggregationOptions.WINDOW_SIZE, Duration.ofSeconds(2));
         config.set(AggregationOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(1));
@@ -60,7 +62,7 @@ class TelemetryAggregatorJobITCase {
         outputs.deadLetters.sinkTo(deadLetters).name("collect dead letters").uid("test-dead-letters");
         JobClient job = env.executeAsync("telemetry-aggregator-itcase");
         try {
-            UdpTestSender.awaitBoundSockets(port, 2, TIMEOUT);
+            reserved.awaitJobSockets(2, TIMEOUT, () -> UdpTestSender.alive(job));
             // An hour ago, aligned to the 2 s windows: old data keeps its event time.
             long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
             long sec = b / 1000;
@@ -119,6 +121,7 @@ class TelemetryAggregatorJobITCase {
             assertThat(aggregates.received()).contains(agg("spread", "h3", "sum", later, 80, 80));
             assertThat(aggregates.received()).hasSize(7);
         } finally {
+            reserved.close();
             job.cancel().get();
         }
     }
@@ -129,12 +132,6 @@ class TelemetryAggregatorJobITCase {
     }
 
     private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        StoreReaders.await(condition, TIMEOUT, () -> "still waiting for " + what);
     }
 }

@@ -1,18 +1,17 @@
 package io.telemetry.aggregator.job;
 
+import io.telemetry.aggregator.services.UdpPortReservation;
+
+import org.apache.flink.core.execution.JobClient;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 
-/** Sends real UDP datagrams to the job on loopback, and waits for its readers to bind. */
+/** Sends real UDP datagrams to the job on loopback, and holds its port until its readers bind. */
 final class UdpTestSender implements AutoCloseable {
 
     private final DatagramChannel channel;
@@ -50,29 +49,20 @@ final class UdpTestSender implements AutoCloseable {
         channel.close();
     }
 
-    /** A port that is free now. */
-    static int freePort() {
-        try (DatagramSocket socket = new DatagramSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /**
+     * Holds a UDP port on loopback for a job until its readers have bound it (see {@link
+     * UdpPortReservation}).
+     */
+    static UdpPortReservation reservePort() {
+        return UdpPortReservation.reserve("127.0.0.1");
     }
 
-    /** Waits until {@code count} sockets are bound to the UDP port, as /proc/net/udp lists them. */
-    static void awaitBoundSockets(int port, int count, Duration timeout) throws Exception {
-        String hexPort = String.format(":%04X ", port);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<String> lines = Files.readAllLines(Path.of("/proc/net/udp"));
-            long bound = lines.stream().filter(l -> l.contains(hexPort) && l.indexOf(hexPort) < 30).count();
-            if (bound >= count) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(bound + " of " + count + " readers bound port " + port + " in " + timeout);
-            }
-            Thread.sleep(50);
+    /** Whether the job is still starting or running (for waits that must end when it fails). */
+    static boolean alive(JobClient job) {
+        try {
+            return !job.getJobStatus().get().isGloballyTerminalState();
+        } catch (Exception e) {
+            return false;
         }
     }
 }
