@@ -61,8 +61,11 @@ class ClusterSubmissionIT {
     }
 
     /** The job's settings for the three stores as program arguments, 2 s windows. */
-    private static List<String> storeArguments(String name, String table) throws Exception {
+    private static List<String> storeArguments(String name, String table, String... settings) throws Exception {
         Configuration config = stores.config(name);
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            config.setString(settings[i], settings[i + 1]);
+        }
         // The cluster's interval applies unless a test sets one.
         config.removeKey("execution.checkpointing.interval");
         if (table != null) {
@@ -95,9 +98,8 @@ class ClusterSubmissionIT {
     }
 
     private void upgradeMidWindowOnTheSameClusterWithEverySink() throws Exception {
-        List<String> sinks = new ArrayList<>(storeArguments("upgrade", null));
         // Windows close by newer records only, so one is open at the savepoint.
-        sinks.addAll(List.of("--window.idle-timeout", "10min"));
+        List<String> sinks = storeArguments("upgrade", null, "window.idle-timeout", "10min");
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
         String first;
         int port;
