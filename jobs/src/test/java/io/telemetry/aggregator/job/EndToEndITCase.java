@@ -117,6 +117,7 @@ class EndToEndITCase {
 
         JobClient job = LocalStores.startJob(config, port, "outage", outputs -> {});
         boolean drained = false;
+        boolean storesAway = false;
         try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "outage-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
@@ -126,27 +127,26 @@ class EndToEndITCase {
             StoreReaders.await(() -> kafkaReader.kafka().size() >= 1, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
             StoreReaders.await(() -> stores.points("outage").size() >= 1, LocalStores.TIMEOUT, () -> stores.points("outage").toString());
 
+            storesAway = true;
             stores.kafka.stop();
             stores.influx.stop();
             stores.postgres.refuseConnections();
             s.send(outage(20, b + 3_500));
             s.send(outage(5, b + 6_100)); // closes the second window while every store is away
             s.send(outage(7, b + 9_500)); // closes the third
-            // The stores stay away until the job has emitted both windows into its sinks, the
-            // InfluxDB writer has retried them, and a checkpoint has been held up by the stores.
+            // The stores stay away until the job has emitted the second window into its sinks,
+            // which must hold it until the stores are back (the third follows once the task is no
+            // longer held up by the Kafka sink's checkpoint). Not longer than a minute: the Kafka
+            // sink's checkpoint fails once its producer has waited that long for the broker.
             StoreReaders.await(
-                    () -> METRICS.sum(job.getJobID(), "Tumbling window aggregation", "numRecordsOut") >= 3
-                            && METRICS.sum(job.getJobID(), "Aggregates to InfluxDB", "sink_retries") >= 2
-                            && METRICS.sum(job.getJobID(), null, "numberOfInProgressCheckpoints")
-                                            + METRICS.sum(job.getJobID(), null, "numberOfFailedCheckpoints")
-                                    >= 1,
-                    LocalStores.TIMEOUT,
-                    () -> "window records out " + METRICS.sum(job.getJobID(), "Tumbling window aggregation", "numRecordsOut")
-                            + ", InfluxDB retries " + METRICS.sum(job.getJobID(), "Aggregates to InfluxDB", "sink_retries"));
+                    () -> METRICS.sum(job.getJobID(), "Tumbling window aggregation", "numRecordsOut") >= 2,
+                    Duration.ofSeconds(40),
+                    () -> "window records out " + METRICS.sum(job.getJobID(), "Tumbling window aggregation", "numRecordsOut"));
             assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
             stores.kafka.restart();
             stores.influx.restart();
             stores.postgres.reopen();
+            storesAway = false;
 
             StoreReaders.await(() -> stores.rows("outage").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("outage").toString());
             StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
@@ -176,6 +176,11 @@ class EndToEndITCase {
                             "outage {function=sum, source=d1} 7 x1 @" + (b + 8_000));
         } finally {
             reserved.close();
+            if (storesAway) {
+                stores.kafka.restart();
+                stores.influx.restart();
+                stores.postgres.reopen();
+            }
             if (!drained) {
                 job.cancel().get();
             }
