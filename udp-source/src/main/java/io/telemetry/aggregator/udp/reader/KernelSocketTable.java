@@ -43,6 +43,34 @@ public final class KernelSocketTable {
     }
 
     /**
+     * Bytes waiting in the receive queues of the UDP sockets bound to the given local port: what
+     * the kernel holds that no reader has taken yet.
+     */
+    public static long queuedBytes(int port) {
+        long queued = 0;
+        for (Path table : TABLES) {
+            if (!Files.isReadable(table)) {
+                continue;
+            }
+            try (BufferedReader in = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+                in.readLine(); // header
+                String line;
+                while ((line = in.readLine()) != null) {
+                    String[] cols = line.trim().split("\\s+");
+                    if (cols.length < 13 || !cols[1].endsWith(String.format(":%04X", port))) {
+                        continue;
+                    }
+                    String queues = cols[4]; // tx_queue:rx_queue, hexadecimal
+                    queued += Long.parseLong(queues.substring(queues.indexOf(':') + 1), 16);
+                }
+            } catch (IOException | NumberFormatException e) {
+                // The table vanished or is unreadable; report what was read.
+            }
+        }
+        return queued;
+    }
+
+    /**
      * One line: {@code sl local_address rem_address st tx:rx tr tm->when retrnsmt uid timeout
      * inode ref pointer drops}.
      */

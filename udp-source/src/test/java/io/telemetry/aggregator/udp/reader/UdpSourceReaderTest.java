@@ -16,7 +16,6 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -101,9 +100,26 @@ class UdpSourceReaderTest {
         return output.getEmittedRecords();
     }
 
-    private static int freePort() throws Exception {
-        try (DatagramSocket s = new DatagramSocket(0)) {
-            return s.getLocalPort();
+    /** A socket that holds a port (with SO_REUSEPORT) until the readers under test bind it. */
+    private java.nio.channels.DatagramChannel held;
+
+    private int freePort() throws Exception {
+        held = java.nio.channels.DatagramChannel.open();
+        held.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+        held.bind(new InetSocketAddress("127.0.0.1", 0));
+        return ((InetSocketAddress) held.getLocalAddress()).getPort();
+    }
+
+    /** Waits until {@code readers} sockets besides the held one are bound, then lets go of it. */
+    private void awaitReaders(int port, int readers) throws Exception {
+        KernelSocketTableTest.awaitSockets(port, readers + 1);
+        held.close();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void releasePort() throws Exception {
+        if (held != null) {
+            held.close();
         }
     }
 
@@ -115,7 +131,7 @@ class UdpSourceReaderTest {
         reader.start();
         assertThat(context.getNumSplitRequests()).isEqualTo(1);
         reader.addSplits(List.of(new UdpSplit(0)));
-        KernelSocketTableTest.awaitSockets(port, 1);
+        awaitReaders(port, 1);
 
         long before = System.currentTimeMillis();
         send(port, "a:1|c".getBytes());
@@ -146,7 +162,7 @@ class UdpSourceReaderTest {
                 reader(port, 1 << 20, 1024, SenderAllowlist.parse(List.of("127.0.0.1/32", "10.0.0.0/8")), context);
         reader.start();
         reader.addSplits(List.of(new UdpSplit(0)));
-        KernelSocketTableTest.awaitSockets(port, 1);
+        awaitReaders(port, 1);
 
         // Any 127.x address is this machine's loopback: 127.0.0.2 is a sender outside the list.
         try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.2", 0))) {
@@ -172,7 +188,7 @@ class UdpSourceReaderTest {
         first.addSplits(List.of(new UdpSplit(0)));
         second.addSplits(List.of(new UdpSplit(1)));
 
-        KernelSocketTableTest.awaitSockets(port, 2);
+        awaitReaders(port, 2);
         // The kernel hashes each sender to one reader; many senders reach both.
         int sent = 0;
         for (int i = 0; i < 32; i++) {
@@ -195,7 +211,7 @@ class UdpSourceReaderTest {
         UdpSourceReader reader = reader(port, 65_536, 1, new TestingReaderContext());
         reader.start();
         reader.addSplits(List.of(new UdpSplit(0)));
-        KernelSocketTableTest.awaitSockets(port, 1);
+        awaitReaders(port, 1);
 
         int sent = 3_000;
         byte[] payload = new byte[1_000];
@@ -203,9 +219,14 @@ class UdpSourceReaderTest {
             send(port, payload);
         }
         List<UdpDatagram> received = poll(reader, Integer.MAX_VALUE, 500);
-        Thread.sleep(1_100); // the gauge reads the kernel's table at most once a second
+        // The gauge reads the kernel's table at most once a second: ask until it has caught up.
         @SuppressWarnings("unchecked")
-        long drops = ((Gauge<Long>) metrics.get("kernel_drops")).getValue();
+        Gauge<Long> gauge = (Gauge<Long>) metrics.get("kernel_drops");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (received.size() + gauge.getValue() < sent && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        long drops = gauge.getValue();
 
         assertThat(drops).isPositive();
         assertThat(received.size() + drops).isEqualTo(sent);

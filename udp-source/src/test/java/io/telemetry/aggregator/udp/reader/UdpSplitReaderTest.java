@@ -104,12 +104,22 @@ class UdpSplitReaderTest {
     void withoutLingerABatchIsWhatTheSocketHeld() throws Exception {
         open(1024, 0);
         send("a:1|c");
-        Thread.sleep(50); // in the socket before the fetch
+        awaitQueued(); // in the socket before the fetch
 
         List<String> batch = payloads(reader.fetch());
         send("b:2|c");
 
         assertThat(batch).containsExactly("a:1|c");
         assertThat(payloads(reader.fetch())).containsExactly("b:2|c");
+    }
+
+    /** Waits until the kernel holds a datagram in the reader's socket. */
+    private void awaitQueued() throws InterruptedException {
+        int port = reader.boundPort();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (KernelSocketTable.queuedBytes(port) == 0) {
+            assertThat(System.nanoTime()).as("a datagram queued on port " + port).isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 }
