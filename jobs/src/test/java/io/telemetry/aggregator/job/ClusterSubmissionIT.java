@@ -143,18 +143,8 @@ class ClusterSubmissionIT {
             // The drain emits the window still open (b + 8 s); then everything is final.
             cluster.drain(second, dir.resolve("drained"));
 
-            assertThat(stores.rows("upgrade"))
-                    .containsExactly(
-                            "upgrade d1 {} sum @" + b + " = 3.0 x2",
-                            "upgrade d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
-                            "upgrade d1 {} sum @" + (b + 6_000) + " = 5.0 x1",
-                            "upgrade d1 {} sum @" + (b + 8_000) + " = 7.0 x1");
-            assertThat(kafka.kafka())
-                    .containsExactly(
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b, 3.0, 2),
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 2_000, 30.0, 2),
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1),
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 8_000, 7.0, 1));
+            assertThat(stores.rows("upgrade")).containsExactlyElementsOf(SavepointUpgradeITCase.upgradedRows(b));
+            assertThat(kafka.kafka()).containsExactlyElementsOf(SavepointUpgradeITCase.upgradedKafkaValues(b));
             assertThat(stores.points("upgrade"))
                     .containsExactly(
                             "upgrade {function=sum, source=d1} 3 x2 @" + b,

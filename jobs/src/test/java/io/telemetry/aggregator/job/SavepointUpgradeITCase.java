@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Stop with a savepoint while a window is open, start a changed version from it (parallelism 2
@@ -117,18 +118,8 @@ class SavepointUpgradeITCase {
             LocalStores.drain(second, dir);
             drained = true;
 
-            assertThat(stores.rows("upgrade"))
-                    .containsExactly(
-                            "upgrade d1 {} sum @" + b + " = 3.0 x2",
-                            "upgrade d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
-                            "upgrade d1 {} sum @" + (b + 6_000) + " = 5.0 x1",
-                            "upgrade d1 {} sum @" + (b + 8_000) + " = 7.0 x1");
-            assertThat(kafkaReader.kafka())
-                    .containsExactly(
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b, 3.0, 2),
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 2_000, 30.0, 2),
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1),
-                            LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 8_000, 7.0, 1));
+            assertThat(stores.rows("upgrade")).containsExactlyElementsOf(upgradedRows(b));
+            assertThat(kafkaReader.kafka()).containsExactlyElementsOf(upgradedKafkaValues(b));
             assertThat(extra.received()).extracting(a -> a.windowStart + "=" + a.value)
                     .containsExactly((b + 2_000) + "=30.0", (b + 6_000) + "=5.0", (b + 8_000) + "=7.0");
         } finally {
@@ -137,6 +128,27 @@ class SavepointUpgradeITCase {
                 second.cancel().get();
             }
         }
+    }
+
+    /**
+     * The PostgreSQL rows of the upgrade scenario once drained: 1 and 2 in the first window, 10
+     * before and 20 after the savepoint in the second, 5 and 7 in the next two.
+     */
+    static List<String> upgradedRows(long b) {
+        return List.of(
+                "upgrade d1 {} sum @" + b + " = 3.0 x2",
+                "upgrade d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
+                "upgrade d1 {} sum @" + (b + 6_000) + " = 5.0 x1",
+                "upgrade d1 {} sum @" + (b + 8_000) + " = 7.0 x1");
+    }
+
+    /** The Kafka records of the upgrade scenario once drained, in order. */
+    static List<String> upgradedKafkaValues(long b) {
+        return List.of(
+                LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b, 3.0, 2),
+                LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 2_000, 30.0, 2),
+                LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 6_000, 5.0, 1),
+                LocalStores.kafkaValue("upgrade", "d1", "{}", "sum", b + 8_000, 7.0, 1));
     }
 
     static String upgrade(double value, long ts) {

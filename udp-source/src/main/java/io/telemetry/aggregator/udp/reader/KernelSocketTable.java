@@ -25,20 +25,7 @@ public final class KernelSocketTable {
     /** Inode to drop count of every UDP socket bound to the given local port. */
     public static Map<Long, Long> socketsOnPort(int port) {
         Map<Long, Long> sockets = new HashMap<>();
-        for (Path table : TABLES) {
-            if (!Files.isReadable(table)) {
-                continue;
-            }
-            try (BufferedReader in = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
-                in.readLine(); // header
-                String line;
-                while ((line = in.readLine()) != null) {
-                    parseLine(line, port, sockets);
-                }
-            } catch (IOException e) {
-                // The table vanished or is unreadable; report what was read.
-            }
-        }
+        forEachLine(line -> parseLine(line, port, sockets));
         return sockets;
     }
 
@@ -47,7 +34,25 @@ public final class KernelSocketTable {
      * the kernel holds that no reader has taken yet.
      */
     public static long queuedBytes(int port) {
-        long queued = 0;
+        String hexPort = String.format(":%04X", port);
+        long[] queued = {0};
+        forEachLine(
+                line -> {
+                    String[] cols = line.trim().split("\\s+");
+                    if (cols.length >= 13 && cols[1].endsWith(hexPort)) {
+                        String queues = cols[4]; // tx_queue:rx_queue, hexadecimal
+                        try {
+                            queued[0] += Long.parseLong(queues.substring(queues.indexOf(':') + 1), 16);
+                        } catch (NumberFormatException e) {
+                            // Not a socket line.
+                        }
+                    }
+                });
+        return queued[0];
+    }
+
+    /** Every socket line of the IPv4 and IPv6 tables (a table that is unreadable is skipped). */
+    private static void forEachLine(java.util.function.Consumer<String> action) {
         for (Path table : TABLES) {
             if (!Files.isReadable(table)) {
                 continue;
@@ -56,18 +61,12 @@ public final class KernelSocketTable {
                 in.readLine(); // header
                 String line;
                 while ((line = in.readLine()) != null) {
-                    String[] cols = line.trim().split("\\s+");
-                    if (cols.length < 13 || !cols[1].endsWith(String.format(":%04X", port))) {
-                        continue;
-                    }
-                    String queues = cols[4]; // tx_queue:rx_queue, hexadecimal
-                    queued += Long.parseLong(queues.substring(queues.indexOf(':') + 1), 16);
+                    action.accept(line);
                 }
-            } catch (IOException | NumberFormatException e) {
+            } catch (IOException e) {
                 // The table vanished or is unreadable; report what was read.
             }
         }
-        return queued;
     }
 
     /**
