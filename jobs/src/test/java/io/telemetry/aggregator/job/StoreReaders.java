@@ -66,11 +66,6 @@ final class StoreReaders implements AutoCloseable {
         return rows;
     }
 
-    /** Number of points per measurement as InfluxDB counts them. */
-    static String influxCounts(InfluxDbServer influx, String database) throws Exception {
-        return influx.query(database, "SELECT count(\"count\") FROM /.*/");
-    }
-
     static void await(Supplier<Boolean> condition, Duration timeout, Supplier<String> state)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -74,7 +74,7 @@ public final class KafkaServer implements AutoCloseable {
                                 "kafka.tools.StorageTool",
                                 "format",
                                 "-t",
-                                Uuids.kafkaClusterId(),
+                                org.apache.kafka.common.Uuid.randomUuid().toString(),
                                 "-c",
                                 config.toString()),
                         logging),

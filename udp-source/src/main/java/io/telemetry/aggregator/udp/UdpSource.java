@@ -114,16 +114,4 @@ public final class UdpSource
     public TypeInformation<UdpDatagram> getProducedType() {
         return TypeInformation.of(UdpDatagram.class);
     }
-
-    public String getBindAddress() {
-        return bindAddress;
-    }
-
-    public int getPort() {
-        return port;
-    }
-
-    public int getReceiveBufferBytes() {
-        return receiveBufferBytes;
-    }
 }

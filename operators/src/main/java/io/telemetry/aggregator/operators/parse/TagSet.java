@@ -40,15 +40,6 @@ final class TagSet {
         size++;
     }
 
-    String get(String key) {
-        for (int i = 0; i < size; i++) {
-            if (keys[i].equals(key)) {
-                return values[i];
-            }
-        }
-        return null;
-    }
-
     /** Removes a tag and returns its value, or null. */
     String remove(String key) {
         for (int i = 0; i < size; i++) {

@@ -263,8 +263,4 @@ public final class KafkaSinks {
                         .setTransactionalIdPrefix(transactionalIdPrefix + "-" + topicName)
                         .build());
     }
-
-    public DeliveryGuarantee deliveryGuarantee() {
-        return guarantee;
-    }
 }

@@ -261,8 +261,4 @@ public final class PostgresAggregateSink {
                         new RetryingConnectionProvider(
                                 options.build(), reconnectTimeout, connection.where()));
     }
-
-    public String table() {
-        return table;
-    }
 }

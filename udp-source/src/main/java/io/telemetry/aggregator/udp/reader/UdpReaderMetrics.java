@@ -30,10 +30,6 @@ public final class UdpReaderMetrics {
         rejected.inc();
     }
 
-    public long datagramsRejected() {
-        return rejected.getCount();
-    }
-
     void received(int length) {
         datagrams.inc();
         bytes.inc(length);
@@ -41,9 +37,5 @@ public final class UdpReaderMetrics {
 
     void registerKernelDrops(LongSupplier drops) {
         group.gauge("kernel_drops", (Gauge<Long>) drops::getAsLong);
-    }
-
-    public long datagramsReceived() {
-        return datagrams.getCount();
     }
 }

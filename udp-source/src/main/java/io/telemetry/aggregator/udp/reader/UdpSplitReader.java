@@ -31,7 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
 
-    /** One byte more than the largest UDP payload over IPv6, so a cut datagram can be told. */
+    /**
+     * More than the largest UDP payload (65,507 bytes over IPv4, 65,527 over IPv6), so a datagram
+     * that fills the buffer was cut.
+     */
     static final int RECEIVE_BUFFER_BYTES = 65_536;
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpSplitReader.class);
