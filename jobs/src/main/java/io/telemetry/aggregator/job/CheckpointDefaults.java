@@ -1,17 +1,15 @@
 package io.telemetry.aggregator.job;
 
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.time.Duration;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The checkpointing the job's guarantees rest on, applied where neither the job's own settings nor
@@ -19,10 +17,10 @@ import java.util.Optional;
  * cluster, and the job must not override it with defaults of its own.
  *
  * <p>The window state, the Kafka transactions and the recovery of every sink need checkpoints in
- * durable storage. Without {@code execution.checkpointing.dir} Flink keeps them in the
- * JobManager's memory (5 MB), which fails every checkpoint of a large window and restarts the job
- * in a loop, so the job refuses to start on a cluster without one. A local run on this machine
- * gets a local directory instead, with a warning.
+ * durable storage. Without {@code execution.checkpointing.dir} Flink keeps them in the JobManager's
+ * memory (5 MB), which fails every checkpoint of a large window and restarts the job in a loop, so
+ * the job refuses to start on a cluster without one. A local run on this machine gets a local
+ * directory instead, with a warning.
  */
 final class CheckpointDefaults {
 
@@ -38,18 +36,21 @@ final class CheckpointDefaults {
      */
     static final int TOLERABLE_FAILURES = 2;
 
-    /** Where a local run keeps its checkpoints unless execution.checkpointing.dir says otherwise. */
+    /**
+     * Where a local run keeps its checkpoints unless execution.checkpointing.dir says otherwise.
+     */
     static final String LOCAL_DIRECTORY = "file:///tmp/telemetry-aggregator/local-checkpoints";
 
     private CheckpointDefaults() {}
 
     /**
-     * The execution environment for the job's settings: the cluster's when the job was submitted
-     * to one, else a local one, which gets {@link #LOCAL_DIRECTORY} when no checkpoint directory is
+     * The execution environment for the job's settings: the cluster's when the job was submitted to
+     * one, else a local one, which gets {@link #LOCAL_DIRECTORY} when no checkpoint directory is
      * configured.
      */
     static StreamExecutionEnvironment environment(Configuration jobConfig) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfig);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(jobConfig);
         if (env instanceof LocalStreamEnvironment) {
             Optional<Configuration> withDirectory = withLocalDirectory(jobConfig);
             if (withDirectory.isPresent()) {

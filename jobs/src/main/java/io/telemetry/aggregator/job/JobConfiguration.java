@@ -1,5 +1,7 @@
 package io.telemetry.aggregator.job;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
 import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
@@ -7,16 +9,6 @@ import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
 import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
 import io.telemetry.aggregator.udp.UdpSource;
 import io.telemetry.aggregator.udp.UdpSourceOptions;
-
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.description.HtmlFormatter;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.description.HtmlFormatter;
 
 /**
  * Reads the job's configuration: the YAML file named by {@code --config}, then environment
@@ -45,7 +42,8 @@ import java.util.stream.Collectors;
 public final class JobConfiguration {
 
     /** Prefixes of the job's own settings; an unknown key under one of them is a typo. */
-    private static final List<String> OWN_PREFIXES = List.of("source.", "parse.", "window.", "sink.");
+    private static final List<String> OWN_PREFIXES =
+            List.of("source.", "parse.", "window.", "sink.");
 
     /** The seed deployments' variables that map one to one onto a setting. */
     private static final Map<String, String> SEED_VARIABLES =
@@ -59,8 +57,8 @@ public final class JobConfiguration {
                     "INFLUXDB_BUCKET", InfluxDbSinkOptions.BUCKET.key());
 
     /**
-     * Kafka client properties that carry credentials, settable from the environment (or a file)
-     * as {@code TELEMETRY_SINK_KAFKA_PROPERTIES_<PROPERTY>} like the job's own settings.
+     * Kafka client properties that carry credentials, settable from the environment (or a file) as
+     * {@code TELEMETRY_SINK_KAFKA_PROPERTIES_<PROPERTY>} like the job's own settings.
      */
     static final List<String> KAFKA_SECRET_PROPERTIES =
             List.of(
@@ -94,7 +92,9 @@ public final class JobConfiguration {
             }
             if (!arg.startsWith("--") || arg.length() == 2) {
                 throw new InvalidSettingException(
-                        "Unexpected argument '" + arg + "': use --key value, --config file.yaml or --help");
+                        "Unexpected argument '"
+                                + arg
+                                + "': use --key value, --config file.yaml or --help");
             }
             String key = arg.substring(2);
             String value;
@@ -205,8 +205,12 @@ public final class JobConfiguration {
                     : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
         } catch (IOException | RuntimeException e) {
             throw new InvalidSettingException(
-                    name + "_FILE=" + file + " is not allowed: cannot read the file ("
-                            + e.getClass().getSimpleName() + ")",
+                    name
+                            + "_FILE="
+                            + file
+                            + " is not allowed: cannot read the file ("
+                            + e.getClass().getSimpleName()
+                            + ")",
                     e);
         }
     }
@@ -219,8 +223,7 @@ public final class JobConfiguration {
     private static Map<String, String> readYaml(String path) {
         File file = new File(path);
         if (!file.isFile()) {
-            throw new InvalidSettingException(
-                    "--config " + path + " is not allowed: no such file");
+            throw new InvalidSettingException("--config " + path + " is not allowed: no such file");
         }
         Object tree;
         try {
@@ -235,7 +238,9 @@ public final class JobConfiguration {
         }
         if (!(tree instanceof Map)) {
             throw new InvalidSettingException(
-                    "--config " + path + " must hold a YAML mapping of settings, e.g. 'window.size: 10s'");
+                    "--config "
+                            + path
+                            + " must hold a YAML mapping of settings, e.g. 'window.size: 10s'");
         }
         flatten("", (Map<?, ?>) tree, flat);
         return flat;
@@ -293,7 +298,8 @@ public final class JobConfiguration {
         checkDuration(config, raw, AggregationOptions.IDLE_TIMEOUT, false);
         if (config.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES) < 0) {
             throw new InvalidSettingException(
-                    AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key() + "="
+                    AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key()
+                            + "="
                             + raw.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key())
                             + " is not allowed: use 0 (off) or more");
         }
@@ -336,7 +342,10 @@ public final class JobConfiguration {
             return null;
         }
         String k = key.toLowerCase(Locale.ROOT);
-        if (k.contains("password") || k.contains("token") || k.contains("secret") || k.contains("jaas")) {
+        if (k.contains("password")
+                || k.contains("token")
+                || k.contains("secret")
+                || k.contains("jaas")) {
             return "***";
         }
         return value.replaceAll("(://[^:/@]*:)[^@]*@", "$1***@")
@@ -364,7 +373,9 @@ public final class JobConfiguration {
             return "use one of " + enumNames(((Enum<?>) def).getDeclaringClass());
         }
         if (option == JobOptions.SINKS) {
-            return "use one or more of " + enumNames(JobOptions.SinkType.class) + ", separated by ';' or ','";
+            return "use one or more of "
+                    + enumNames(JobOptions.SinkType.class)
+                    + ", separated by ';' or ','";
         }
         return "see --help";
     }
@@ -386,9 +397,12 @@ public final class JobConfiguration {
         sb.append("telemetry-aggregator: aggregates UDP telemetry in event-time windows.\n\n")
                 .append("Usage: [--config settings.yaml] [--<setting> <value> ...]\n")
                 .append("Precedence: the YAML file < environment variables < arguments.\n")
-                .append("Each setting can also be set as TELEMETRY_<SETTING> (e.g. TELEMETRY_WINDOW_SIZE=10s);\n")
-                .append("seed variables AGGREGATOR_PORT, AGGREGATION_INTERVAL (seconds) and STORAGE_TYPE still work.\n")
-                .append("Flink settings (parallelism.default, rest.port, execution.checkpointing.interval, ...) pass through.\n\n");
+                .append(
+                        "Each setting can also be set as TELEMETRY_<SETTING> (e.g. TELEMETRY_WINDOW_SIZE=10s);\n")
+                .append(
+                        "seed variables AGGREGATOR_PORT, AGGREGATION_INTERVAL (seconds) and STORAGE_TYPE still work.\n")
+                .append(
+                        "Flink settings (parallelism.default, rest.port, execution.checkpointing.interval, ...) pass through.\n\n");
         for (ConfigOption<?> option : JobOptions.ALL) {
             sb.append("  --")
                     .append(option.key())
@@ -442,12 +456,20 @@ public final class JobConfiguration {
             return list.isEmpty()
                     ? "none"
                     : list.stream()
-                            .map(o -> o instanceof Enum ? o.toString().toLowerCase(Locale.ROOT) : String.valueOf(o))
+                            .map(
+                                    o ->
+                                            o instanceof Enum
+                                                    ? o.toString().toLowerCase(Locale.ROOT)
+                                                    : String.valueOf(o))
                             .collect(Collectors.joining(";"));
         }
         if (def instanceof Duration) {
             Duration d = (Duration) def;
-            return d.isZero() ? "0s" : d.toMillis() % 60_000 == 0 ? d.toMinutes() + "min" : d.toMillis() % 1000 == 0 ? d.getSeconds() + "s" : d.toMillis() + "ms";
+            return d.isZero()
+                    ? "0s"
+                    : d.toMillis() % 60_000 == 0
+                            ? d.toMinutes() + "min"
+                            : d.toMillis() % 1000 == 0 ? d.getSeconds() + "s" : d.toMillis() + "ms";
         }
         if (def instanceof Enum) {
             return def.toString().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -5,11 +5,9 @@ import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
 import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
 import io.telemetry.aggregator.udp.UdpSourceOptions;
-
+import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
-
-import java.util.List;
 
 /** The job's own settings, and the list of every setting the job reads (for --help and checks). */
 public final class JobOptions {

@@ -5,11 +5,9 @@ import io.telemetry.aggregator.sinks.LoggingSink;
 import io.telemetry.aggregator.sinks.influxdb.InfluxDbSink;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinks;
 import io.telemetry.aggregator.sinks.postgres.PostgresAggregateSink;
-
-import org.apache.flink.configuration.Configuration;
-
 import java.util.EnumSet;
 import java.util.Set;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * The outputs chosen by {@code sink.types}, each built and checked from its settings, and attached
@@ -23,7 +21,11 @@ final class JobSinks {
     private final PostgresAggregateSink postgres;
     private final InfluxDbSink influxDb;
 
-    private JobSinks(Set<SinkType> types, KafkaSinks kafka, PostgresAggregateSink postgres, InfluxDbSink influxDb) {
+    private JobSinks(
+            Set<SinkType> types,
+            KafkaSinks kafka,
+            PostgresAggregateSink postgres,
+            InfluxDbSink influxDb) {
         this.types = types;
         this.kafka = kafka;
         this.postgres = postgres;
@@ -40,7 +42,8 @@ final class JobSinks {
         types.addAll(config.get(JobOptions.SINKS));
         if (types.isEmpty()) {
             throw new IllegalArgumentException(
-                    JobOptions.SINKS.key() + " is empty: choose one or more of log, kafka, postgres, influxdb");
+                    JobOptions.SINKS.key()
+                            + " is empty: choose one or more of log, kafka, postgres, influxdb");
         }
         return new JobSinks(
                 types,
@@ -50,8 +53,8 @@ final class JobSinks {
     }
 
     /**
-     * Checks the stores before the job starts: Kafka's transaction limit and topics, the
-     * PostgreSQL table.
+     * Checks the stores before the job starts: Kafka's transaction limit and topics, the PostgreSQL
+     * table.
      *
      * @throws IllegalStateException one line saying what is wrong
      */

@@ -1,7 +1,6 @@
 package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.udp.UdpSourceOptions;
-
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

@@ -12,7 +12,7 @@ import io.telemetry.aggregator.operators.parse.ParseSettings;
 import io.telemetry.aggregator.operators.watermark.TelemetryWatermarkOperator;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.UdpSource;
-
+import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
@@ -22,11 +22,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.time.Duration;
-
 /**
  * The telemetry aggregation job: UDP datagrams → records → event-time watermarks → partial
- * aggregates per series and window (before the shuffle) → tumbling window aggregates, with unusable and late records as dead letters. Only wiring lives here.
+ * aggregates per series and window (before the shuffle) → tumbling window aggregates, with unusable
+ * and late records as dead letters. Only wiring lives here.
  *
  * <p>Run it on a cluster with {@code flink run}, or locally with the web UI through {@link
  * LocalRunner}. Tests hand {@link #build} their own source and attach their own sinks.
@@ -70,8 +69,8 @@ public final class TelemetryAggregatorJob {
     }
 
     /**
-     * Wires source → parse → watermarks → pre-aggregation → windows. Turns Kryo off (every type has its own
-     * serializer) and requires a uid on every operator, so that savepoints stay restorable.
+     * Wires source → parse → watermarks → pre-aggregation → windows. Turns Kryo off (every type has
+     * its own serializer) and requires a uid on every operator, so that savepoints stay restorable.
      */
     public static Outputs build(
             StreamExecutionEnvironment env,

@@ -4,19 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.telemetry.aggregator.services.PrometheusServer;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
-
-import org.apache.flink.configuration.Configuration;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,13 +16,18 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shaded job jar on a real Flink session cluster (bin/cluster: a JobManager and a TaskManager
  * JVM with flink-conf/config.yaml, RocksDB state), submitted over the REST API as users do, with
- * Kafka, PostgreSQL and InfluxDB sinks: stopped with a savepoint while a window is open, the jar run
- * again from it on the same cluster, every window once and exact in every store; then a fresh job
- * on the same cluster, its metrics read over REST and through a real Prometheus scraping the
+ * Kafka, PostgreSQL and InfluxDB sinks: stopped with a savepoint while a window is open, the jar
+ * run again from it on the same cluster, every window once and exact in every store; then a fresh
+ * job on the same cluster, its metrics read over REST and through a real Prometheus scraping the
  * cluster, where every panel of the Grafana dashboard returns data that matches the traffic.
  */
 class ClusterSubmissionIT {
@@ -47,7 +44,11 @@ class ClusterSubmissionIT {
     @BeforeAll
     static void start() throws Exception {
         stores = LocalStores.start(dir.resolve("stores"));
-        cluster = FlinkCluster.start(dir.resolve("cluster"), CLUSTER_INTERVAL, "metrics.fetcher.update-interval=500ms");
+        cluster =
+                FlinkCluster.start(
+                        dir.resolve("cluster"),
+                        CLUSTER_INTERVAL,
+                        "metrics.fetcher.update-interval=500ms");
     }
 
     @AfterAll
@@ -61,7 +62,8 @@ class ClusterSubmissionIT {
     }
 
     /** The job's settings for the three stores as program arguments, 2 s windows. */
-    private static List<String> storeArguments(String name, String table, String... settings) throws Exception {
+    private static List<String> storeArguments(String name, String table, String... settings)
+            throws Exception {
         Configuration config = stores.config(name);
         for (int i = 0; i + 1 < settings.length; i += 2) {
             config.setString(settings[i], settings[i + 1]);
@@ -81,7 +83,12 @@ class ClusterSubmissionIT {
 
     private static String[] arguments(int port, List<String> stores, String... more) {
         List<String> args = new ArrayList<>(List.of(more));
-        args.addAll(List.of("--source.udp.bind-address", "127.0.0.1", "--source.udp.port", String.valueOf(port)));
+        args.addAll(
+                List.of(
+                        "--source.udp.bind-address",
+                        "127.0.0.1",
+                        "--source.udp.port",
+                        String.valueOf(port)));
         args.addAll(stores);
         return args.toArray(new String[0]);
     }
@@ -106,17 +113,28 @@ class ClusterSubmissionIT {
         try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
             port = reserved.port();
             first = cluster.submit(arguments(port, sinks));
-            reserved.awaitJobSockets(2, FlinkCluster.TIMEOUT, () -> !cluster.state(first).equals("FAILED"));
+            reserved.awaitJobSockets(
+                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(first).equals("FAILED"));
         }
         // The cluster's interval, not the job's default of 10 s.
         assertThat(checkpointInterval(first)).isEqualTo(2_000);
         String savepoint;
-        try (StoreReaders kafka = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+        try (StoreReaders kafka =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            s.send(SavepointUpgradeITCase.upgrade(1, b + 100) + "\n" + SavepointUpgradeITCase.upgrade(2, b + 200));
+            s.send(
+                    SavepointUpgradeITCase.upgrade(1, b + 100)
+                            + "\n"
+                            + SavepointUpgradeITCase.upgrade(2, b + 200));
             s.send(SavepointUpgradeITCase.upgrade(10, b + 3_000)); // closes the first window
-            StoreReaders.await(() -> stores.rows("upgrade").size() >= 1, FlinkCluster.TIMEOUT, () -> stores.rows("upgrade").toString());
-            StoreReaders.await(() -> kafka.kafka().size() >= 1, FlinkCluster.TIMEOUT, () -> kafka.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.rows("upgrade").size() >= 1,
+                    FlinkCluster.TIMEOUT,
+                    () -> stores.rows("upgrade").toString());
+            StoreReaders.await(
+                    () -> kafka.kafka().size() >= 1,
+                    FlinkCluster.TIMEOUT,
+                    () -> kafka.kafka().toString());
             // The first window's aggregate means the open window's record was parsed before it.
             savepoint = cluster.stopWithSavepoint(first, dir.resolve("savepoints"));
         }
@@ -133,18 +151,29 @@ class ClusterSubmissionIT {
                 () -> KernelSocketTable.socketsOnPort(port).size() >= 1,
                 FlinkCluster.TIMEOUT,
                 () -> "no reader bound port " + port);
-        try (StoreReaders kafka = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+        try (StoreReaders kafka =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            s.send(SavepointUpgradeITCase.upgrade(20, b + 3_500)); // into the window open at the savepoint
+            s.send(
+                    SavepointUpgradeITCase.upgrade(
+                            20, b + 3_500)); // into the window open at the savepoint
             s.send(SavepointUpgradeITCase.upgrade(5, b + 6_100)); // closes it
             s.send(SavepointUpgradeITCase.upgrade(7, b + 9_500)); // closes the next one
-            StoreReaders.await(() -> stores.rows("upgrade").size() >= 3, FlinkCluster.TIMEOUT, () -> stores.rows("upgrade").toString());
-            StoreReaders.await(() -> kafka.kafka().size() >= 3, FlinkCluster.TIMEOUT, () -> kafka.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.rows("upgrade").size() >= 3,
+                    FlinkCluster.TIMEOUT,
+                    () -> stores.rows("upgrade").toString());
+            StoreReaders.await(
+                    () -> kafka.kafka().size() >= 3,
+                    FlinkCluster.TIMEOUT,
+                    () -> kafka.kafka().toString());
             // The drain emits the window still open (b + 8 s); then everything is final.
             cluster.drain(second, dir.resolve("drained"));
 
-            assertThat(stores.rows("upgrade")).containsExactlyElementsOf(SavepointUpgradeITCase.upgradedRows(b));
-            assertThat(kafka.kafka()).containsExactlyElementsOf(SavepointUpgradeITCase.upgradedKafkaValues(b));
+            assertThat(stores.rows("upgrade"))
+                    .containsExactlyElementsOf(SavepointUpgradeITCase.upgradedRows(b));
+            assertThat(kafka.kafka())
+                    .containsExactlyElementsOf(SavepointUpgradeITCase.upgradedKafkaValues(b));
             assertThat(stores.points("upgrade"))
                     .containsExactly(
                             "upgrade {function=sum, source=d1} 3 x2 @" + b,
@@ -166,66 +195,127 @@ class ClusterSubmissionIT {
         int port;
         try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
             port = reserved.port();
-            job = cluster.submit(arguments(port, sinks, "--execution.checkpointing.interval", "3s"));
-            reserved.awaitJobSockets(2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
+            job =
+                    cluster.submit(
+                            arguments(port, sinks, "--execution.checkpointing.interval", "3s"));
+            reserved.awaitJobSockets(
+                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
         }
         // The job's own setting wins over the cluster's.
         assertThat(checkpointInterval(job)).isEqualTo(3_000);
 
         SteadyTraffic traffic;
-        try (PrometheusServer prometheus = PrometheusServer.start(dir.resolve("prometheus"), cluster.prometheusEndpoints())) {
+        try (PrometheusServer prometheus =
+                PrometheusServer.start(dir.resolve("prometheus"), cluster.prometheusEndpoints())) {
             traffic = SteadyTraffic.send(port, 100, 70);
-            Dashboard dashboard = Dashboard.load(FlinkCluster.ROOT.resolve("k8s-operator/dashboards/telemetry-aggregator.json"));
+            Dashboard dashboard =
+                    Dashboard.load(
+                            FlinkCluster.ROOT.resolve(
+                                    "k8s-operator/dashboards/telemetry-aggregator.json"));
             // The $job variable as Grafana fills it: the job_name values Prometheus has seen.
-            JsonNode jobNames = JSON.readTree(prometheus.get("/api/v1/label/job_name/values")).path("data");
+            JsonNode jobNames =
+                    JSON.readTree(prometheus.get("/api/v1/label/job_name/values")).path("data");
             assertThat(jobNames).hasSize(1);
             String selector = jobNames.get(0).asText();
 
             // Every panel's every query returns at least one series.
             for (Dashboard.Query q : dashboard.prometheusQueries()) {
-                JsonNode result = JSON.readTree(prometheus.query(q.expr(selector))).path("data").path("result");
-                assertThat(result.size()).as("panel '" + q.panel + "': " + q.expr(selector)).isPositive();
+                JsonNode result =
+                        JSON.readTree(prometheus.query(q.expr(selector)))
+                                .path("data")
+                                .path("result");
+                assertThat(result.size())
+                        .as("panel '" + q.panel + "': " + q.expr(selector))
+                        .isPositive();
             }
             // The throughput and dead-letter panels show the traffic of the last minute.
             double seconds = 60;
-            assertThat(single(prometheus, dashboard.expr("Datagrams and records per second", 0, selector)))
-                    .isCloseTo(traffic.datagramsInLast(seconds) / seconds, within(0.1 * traffic.rate));
-            assertThat(single(prometheus, dashboard.expr("Datagrams and records per second", 1, selector)))
-                    .isCloseTo(2 * traffic.datagramsInLast(seconds) / seconds, within(0.2 * traffic.rate));
-            JsonNode reasons = JSON.readTree(prometheus.query(dashboard.expr("Dead letters by reason", 0, selector)))
-                    .path("data").path("result");
+            assertThat(
+                            single(
+                                    prometheus,
+                                    dashboard.expr(
+                                            "Datagrams and records per second", 0, selector)))
+                    .isCloseTo(
+                            traffic.datagramsInLast(seconds) / seconds, within(0.1 * traffic.rate));
+            assertThat(
+                            single(
+                                    prometheus,
+                                    dashboard.expr(
+                                            "Datagrams and records per second", 1, selector)))
+                    .isCloseTo(
+                            2 * traffic.datagramsInLast(seconds) / seconds,
+                            within(0.2 * traffic.rate));
+            JsonNode reasons =
+                    JSON.readTree(
+                                    prometheus.query(
+                                            dashboard.expr("Dead letters by reason", 0, selector)))
+                            .path("data")
+                            .path("result");
             Map<String, Double> byReason = new java.util.TreeMap<>();
             for (JsonNode r : reasons) {
-                byReason.put(r.path("metric").path("reason").asText(), r.path("value").get(1).asDouble());
+                byReason.put(
+                        r.path("metric").path("reason").asText(),
+                        r.path("value").get(1).asDouble());
             }
             assertThat(byReason.keySet())
-                    .containsExactlyInAnyOrder("malformed", "missing_metric", "invalid_value", "unknown_function",
-                            "timestamp_out_of_range", "too_large", "late");
+                    .containsExactlyInAnyOrder(
+                            "malformed",
+                            "missing_metric",
+                            "invalid_value",
+                            "unknown_function",
+                            "timestamp_out_of_range",
+                            "too_large",
+                            "late");
             assertThat(byReason.get("malformed"))
-                    .isCloseTo(traffic.malformedInLast(seconds) / seconds, within(0.01 * traffic.rate));
+                    .isCloseTo(
+                            traffic.malformedInLast(seconds) / seconds,
+                            within(0.01 * traffic.rate));
             byReason.remove("malformed");
             assertThat(byReason.values()).containsOnly(0.0);
             // And the counters behind them hold exactly what was sent, once scraped.
             StoreReaders.await(
-                    () -> scalar(prometheus, "sum(flink_taskmanager_job_task_operator_datagrams_received{job_name=\"" + selector + "\"})")
-                            == traffic.datagrams,
+                    () ->
+                            scalar(
+                                            prometheus,
+                                            "sum(flink_taskmanager_job_task_operator_datagrams_received{job_name=\""
+                                                    + selector
+                                                    + "\"})")
+                                    == traffic.datagrams,
                     FlinkCluster.TIMEOUT,
-                    () -> "Prometheus has " + scalar(prometheus, "sum(flink_taskmanager_job_task_operator_datagrams_received)")
-                            + " of " + traffic.datagrams + " datagrams");
-            assertThat(scalar(prometheus, "sum(flink_taskmanager_job_task_operator_records_parsed{job_name=\"" + selector + "\"})"))
+                    () ->
+                            "Prometheus has "
+                                    + scalar(
+                                            prometheus,
+                                            "sum(flink_taskmanager_job_task_operator_datagrams_received)")
+                                    + " of "
+                                    + traffic.datagrams
+                                    + " datagrams");
+            assertThat(
+                            scalar(
+                                    prometheus,
+                                    "sum(flink_taskmanager_job_task_operator_records_parsed{job_name=\""
+                                            + selector
+                                            + "\"})"))
                     .isEqualTo(2.0 * traffic.datagrams);
-            assertThat(scalar(prometheus, "sum(flink_taskmanager_job_task_operator_reason_failed_events_count{job_name=\""
-                    + selector + "\",reason=\"malformed\"})"))
+            assertThat(
+                            scalar(
+                                    prometheus,
+                                    "sum(flink_taskmanager_job_task_operator_reason_failed_events_count{job_name=\""
+                                            + selector
+                                            + "\",reason=\"malformed\"})"))
                     .isEqualTo(traffic.malformed);
         }
 
         // The same counts over REST, as the web UI shows them.
-        List<String> names = List.of(
-                "Source__UDP_telemetry_source.datagrams_received",
-                "Parse_records.records_parsed",
-                "Parse_records.reason.malformed.failed_events_count");
+        List<String> names =
+                List.of(
+                        "Source__UDP_telemetry_source.datagrams_received",
+                        "Parse_records.records_parsed",
+                        "Parse_records.reason.malformed.failed_events_count");
         StoreReaders.await(
-                () -> cluster.metricSums(job, "Source", names).getOrDefault(names.get(0), 0.0) >= traffic.datagrams,
+                () ->
+                        cluster.metricSums(job, "Source", names).getOrDefault(names.get(0), 0.0)
+                                >= traffic.datagrams,
                 FlinkCluster.TIMEOUT,
                 () -> cluster.metricSums(job, "Source", names).toString());
         Map<String, Double> sums = cluster.metricSums(job, "Source", names);
@@ -234,17 +324,26 @@ class ClusterSubmissionIT {
         assertThat(sums.get(names.get(2))).isEqualTo((double) traffic.malformed);
 
         // The dashboard's PostgreSQL panel: the variable's query and the panel's own.
-        try (Connection c = stores.postgres.connect(); Statement st = c.createStatement()) {
-            try (ResultSet r = st.executeQuery(Dashboard.load(FlinkCluster.ROOT.resolve("k8s-operator/dashboards/telemetry-aggregator.json"))
-                    .postgresVariableQuery())) {
+        try (Connection c = stores.postgres.connect();
+                Statement st = c.createStatement()) {
+            try (ResultSet r =
+                    st.executeQuery(
+                            Dashboard.load(
+                                            FlinkCluster.ROOT.resolve(
+                                                    "k8s-operator/dashboards/telemetry-aggregator.json"))
+                                    .postgresVariableQuery())) {
                 List<String> metrics = new ArrayList<>();
                 while (r.next()) {
                     metrics.add(r.getString(1));
                 }
                 assertThat(metrics).containsExactly("dash.hits", "dash.latency");
             }
-            try (ResultSet r = st.executeQuery(Dashboard.load(FlinkCluster.ROOT.resolve("k8s-operator/dashboards/telemetry-aggregator.json"))
-                    .postgresPanelQuery("'dash.hits'"))) {
+            try (ResultSet r =
+                    st.executeQuery(
+                            Dashboard.load(
+                                            FlinkCluster.ROOT.resolve(
+                                                    "k8s-operator/dashboards/telemetry-aggregator.json"))
+                                    .postgresPanelQuery("'dash.hits'"))) {
                 assertThat(r.next()).as("the PostgreSQL panel has rows").isTrue();
             }
         }
@@ -253,9 +352,16 @@ class ClusterSubmissionIT {
 
     /** Checkpoints in the JobManager's memory: the job is refused at start with one line. */
     private void aJobWithoutDurableCheckpointsIsRefusedWithOneLine() {
-        assertThatThrownBy(() -> cluster.submit("--sink.types", "log", "--execution.checkpointing.storage", "jobmanager"))
-                .hasMessageContaining("The job did not start: execution.checkpointing.dir is not set: the job needs"
-                        + " durable checkpoint storage");
+        assertThatThrownBy(
+                        () ->
+                                cluster.submit(
+                                        "--sink.types",
+                                        "log",
+                                        "--execution.checkpointing.storage",
+                                        "jobmanager"))
+                .hasMessageContaining(
+                        "The job did not start: execution.checkpointing.dir is not set: the job needs"
+                                + " durable checkpoint storage");
     }
 
     private static double single(PrometheusServer prometheus, String expr) throws Exception {

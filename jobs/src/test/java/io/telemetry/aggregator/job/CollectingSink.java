@@ -1,21 +1,21 @@
 package io.telemetry.aggregator.job;
 
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /** A test sink that keeps what it receives in memory, readable from the test thread. */
 final class CollectingSink<T> implements Sink<T> {
 
     private static final long serialVersionUID = 1L;
-    private static final Map<String, ConcurrentLinkedQueue<Object>> RECEIVED = new ConcurrentHashMap<>();
+    private static final Map<String, ConcurrentLinkedQueue<Object>> RECEIVED =
+            new ConcurrentHashMap<>();
 
     private final String id = UUID.randomUUID().toString();
 
@@ -25,7 +25,8 @@ final class CollectingSink<T> implements Sink<T> {
 
     @SuppressWarnings("unchecked")
     List<T> received() {
-        return new ArrayList<>((ConcurrentLinkedQueue<T>) (ConcurrentLinkedQueue<?>) RECEIVED.get(id));
+        return new ArrayList<>(
+                (ConcurrentLinkedQueue<T>) (ConcurrentLinkedQueue<?>) RECEIVED.get(id));
     }
 
     @Override

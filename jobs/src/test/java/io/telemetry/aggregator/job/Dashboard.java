@@ -2,7 +2,6 @@ package io.telemetry.aggregator.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +41,8 @@ final class Dashboard {
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
                 if (target.has("expr")) {
-                    queries.add(new Query(panel.path("title").asText(), target.path("expr").asText()));
+                    queries.add(
+                            new Query(panel.path("title").asText(), target.path("expr").asText()));
                 }
             }
         }
@@ -81,8 +81,10 @@ final class Dashboard {
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
                 if (target.has("rawSql")) {
-                    return target.path("rawSql").asText()
-                            .replace("$__timeFilter(window_start)",
+                    return target.path("rawSql")
+                            .asText()
+                            .replace(
+                                    "$__timeFilter(window_start)",
                                     "window_start BETWEEN now() - interval '6 hours' AND now()")
                             .replace("$metric", metrics);
                 }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -14,10 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 
 /**
  * UDP datagrams in, and real Kafka, PostgreSQL and InfluxDB hold exactly the expected aggregates,
@@ -56,14 +54,24 @@ class EndToEndITCase {
         int port = reserved.port();
         JobClient job = LocalStores.startJob(config, port, "e2e", outputs -> {});
         boolean drained = false;
-        try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "e2e-aggregates");
-                StoreReaders deadReader = new StoreReaders(stores.kafka.bootstrapServers(), "e2e-dead");
+        try (StoreReaders kafkaReader =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "e2e-aggregates");
+                StoreReaders deadReader =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "e2e-dead");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
             String tags = "{\"site\":\"a b,c=d\"}";
-            s.send(temp(10, b + 100, "[\"avg\",\"max\"]") + "\n" + temp(30, b + 900, "[\"avg\",\"max\"]") + "\n{bad");
-            s.send("gpu,host=g1 util=50 " + (b + 500) * 1_000_000 + "\ngpu,host=g1 util=70 " + (b + 1_500) * 1_000_000);
+            s.send(
+                    temp(10, b + 100, "[\"avg\",\"max\"]")
+                            + "\n"
+                            + temp(30, b + 900, "[\"avg\",\"max\"]")
+                            + "\n{bad");
+            s.send(
+                    "gpu,host=g1 util=50 "
+                            + (b + 500) * 1_000_000
+                            + "\ngpu,host=g1 util=70 "
+                            + (b + 1_500) * 1_000_000);
             s.send(temp(5, b + 2_500, null));
 
             List<String> expectedRows =
@@ -72,10 +80,22 @@ class EndToEndITCase {
                             "temp d1 {\"site\": \"a b,c=d\"} avg @" + b + " = 20.0 x2",
                             "temp d1 {\"site\": \"a b,c=d\"} max @" + b + " = 30.0 x2",
                             "temp d1 {\"site\": \"a b,c=d\"} avg @" + (b + 2_000) + " = 5.0 x1");
-            StoreReaders.await(() -> stores.rows("e2e").size() >= 4, LocalStores.TIMEOUT, () -> stores.rows("e2e").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 4, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
-            StoreReaders.await(() -> stores.points("e2e").size() >= 4, LocalStores.TIMEOUT, () -> stores.points("e2e").toString());
-            StoreReaders.await(() -> deadReader.kafka().size() >= 1, LocalStores.TIMEOUT, () -> deadReader.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.rows("e2e").size() >= 4,
+                    LocalStores.TIMEOUT,
+                    () -> stores.rows("e2e").toString());
+            StoreReaders.await(
+                    () -> kafkaReader.kafka().size() >= 4,
+                    LocalStores.TIMEOUT,
+                    () -> kafkaReader.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.points("e2e").size() >= 4,
+                    LocalStores.TIMEOUT,
+                    () -> stores.points("e2e").toString());
+            StoreReaders.await(
+                    () -> deadReader.kafka().size() >= 1,
+                    LocalStores.TIMEOUT,
+                    () -> deadReader.kafka().toString());
             // Nothing is open any more: after the drain the stores hold all the job ever writes.
             LocalStores.drain(job, dir);
             drained = true;
@@ -95,7 +115,12 @@ class EndToEndITCase {
                             "temp {function=max, site=a b,c=d, source=d1} 30 x2 @" + b);
             assertThat(deadReader.kafka())
                     .singleElement()
-                    .satisfies(d -> assertThat(d).startsWith("{\"reason\":\"malformed\",").contains("\"sender\":\"" + s.address() + "\"").endsWith("\"record\":\"{bad\"}"));
+                    .satisfies(
+                            d ->
+                                    assertThat(d)
+                                            .startsWith("{\"reason\":\"malformed\",")
+                                            .contains("\"sender\":\"" + s.address() + "\"")
+                                            .endsWith("\"record\":\"{bad\"}"));
         } finally {
             reserved.close();
             if (!drained) {
@@ -118,14 +143,24 @@ class EndToEndITCase {
         JobClient job = LocalStores.startJob(config, port, "outage", outputs -> {});
         boolean drained = false;
         boolean storesAway = false;
-        try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "outage-aggregates");
+        try (StoreReaders kafkaReader =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "outage-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             s.send(outage(1, b + 100) + "\n" + outage(2, b + 200));
             s.send(outage(10, b + 3_000)); // closes the first window
-            StoreReaders.await(() -> stores.rows("outage").size() >= 1, LocalStores.TIMEOUT, () -> stores.rows("outage").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 1, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
-            StoreReaders.await(() -> stores.points("outage").size() >= 1, LocalStores.TIMEOUT, () -> stores.points("outage").toString());
+            StoreReaders.await(
+                    () -> stores.rows("outage").size() >= 1,
+                    LocalStores.TIMEOUT,
+                    () -> stores.rows("outage").toString());
+            StoreReaders.await(
+                    () -> kafkaReader.kafka().size() >= 1,
+                    LocalStores.TIMEOUT,
+                    () -> kafkaReader.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.points("outage").size() >= 1,
+                    LocalStores.TIMEOUT,
+                    () -> stores.points("outage").toString());
 
             storesAway = true;
             stores.kafka.stop();
@@ -139,19 +174,40 @@ class EndToEndITCase {
             // longer held up by the Kafka sink's checkpoint). Not longer than a minute: the Kafka
             // sink's checkpoint fails once its producer has waited that long for the broker.
             StoreReaders.await(
-                    () -> METRICS.sum(job.getJobID(), "Tumbling window aggregation", "numRecordsOut") >= 2,
+                    () ->
+                            METRICS.sum(
+                                            job.getJobID(),
+                                            "Tumbling window aggregation",
+                                            "numRecordsOut")
+                                    >= 2,
                     Duration.ofSeconds(40),
-                    () -> "window records out " + METRICS.sum(job.getJobID(), "Tumbling window aggregation", "numRecordsOut"));
-            assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+                    () ->
+                            "window records out "
+                                    + METRICS.sum(
+                                            job.getJobID(),
+                                            "Tumbling window aggregation",
+                                            "numRecordsOut"));
+            assertThat(job.getJobStatus().get())
+                    .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
             stores.kafka.restart();
             stores.influx.restart();
             stores.postgres.reopen();
             storesAway = false;
 
-            StoreReaders.await(() -> stores.rows("outage").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("outage").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
-            StoreReaders.await(() -> stores.points("outage").size() >= 3, LocalStores.TIMEOUT, () -> stores.points("outage").toString());
-            assertThat(job.getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+            StoreReaders.await(
+                    () -> stores.rows("outage").size() >= 3,
+                    LocalStores.TIMEOUT,
+                    () -> stores.rows("outage").toString());
+            StoreReaders.await(
+                    () -> kafkaReader.kafka().size() >= 3,
+                    LocalStores.TIMEOUT,
+                    () -> kafkaReader.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.points("outage").size() >= 3,
+                    LocalStores.TIMEOUT,
+                    () -> stores.points("outage").toString());
+            assertThat(job.getJobStatus().get())
+                    .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
             // The drain emits the window that is still open (b + 8 s): then everything is final.
             LocalStores.drain(job, dir);
             drained = true;
@@ -188,12 +244,20 @@ class EndToEndITCase {
     }
 
     static String outage(double value, long ts) {
-        return "{\"metric\":\"outage\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
+        return "{\"metric\":\"outage\",\"value\":"
+                + value
+                + ",\"ts\":"
+                + ts
+                + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
     }
 
     static String temp(double value, long ts, String function) {
-        return "{\"metric\":\"temp\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"tags\":{\"site\":\"a b,c=d\"}"
-                + (function == null ? "" : ",\"function\":" + function) + "}";
+        return "{\"metric\":\"temp\",\"value\":"
+                + value
+                + ",\"ts\":"
+                + ts
+                + ",\"device_id\":\"d1\",\"tags\":{\"site\":\"a b,c=d\"}"
+                + (function == null ? "" : ",\"function\":" + function)
+                + "}";
     }
-
 }

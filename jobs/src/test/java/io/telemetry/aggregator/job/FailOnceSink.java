@@ -1,13 +1,11 @@
 package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.operators.WindowAggregate;
-
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** A test sink that fails the job the first time it sees an aggregate of one window. */
 final class FailOnceSink implements Sink<WindowAggregate> {

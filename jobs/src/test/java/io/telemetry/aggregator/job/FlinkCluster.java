@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,7 +84,8 @@ final class FlinkCluster implements AutoCloseable {
     void drain(String jobId, Path target) throws Exception {
         String body =
                 "{\"drain\":true,\"formatType\":\"CANONICAL\",\"targetDirectory\":\""
-                        + target.toUri() + "\"}";
+                        + target.toUri()
+                        + "\"}";
         HttpResponse<String> r =
                 HTTP.send(
                         HttpRequest.newBuilder(URI.create(rest + "/jobs/" + jobId + "/stop"))
@@ -94,7 +94,10 @@ final class FlinkCluster implements AutoCloseable {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        StoreReaders.await(() -> state(jobId).equals("FINISHED"), TIMEOUT, () -> "job " + jobId + " is " + state(jobId));
+        StoreReaders.await(
+                () -> state(jobId).equals("FINISHED"),
+                TIMEOUT,
+                () -> "job " + jobId + " is " + state(jobId));
     }
 
     void cancel(String jobId) throws Exception {
@@ -103,7 +106,10 @@ final class FlinkCluster implements AutoCloseable {
                         .method("PATCH", HttpRequest.BodyPublishers.noBody())
                         .build(),
                 HttpResponse.BodyHandlers.discarding());
-        StoreReaders.await(() -> state(jobId).equals("CANCELED"), TIMEOUT, () -> "job " + jobId + " is " + state(jobId));
+        StoreReaders.await(
+                () -> state(jobId).equals("CANCELED"),
+                TIMEOUT,
+                () -> "job " + jobId + " is " + state(jobId));
     }
 
     /** Waits until every task of the job runs; fails with the job's exceptions when it fails. */
@@ -113,7 +119,13 @@ final class FlinkCluster implements AutoCloseable {
                     JsonNode job = json("/jobs/" + jobId);
                     String state = job.path("state").asText();
                     if (state.equals("FAILED") || state.equals("CANCELED")) {
-                        throw new AssertionError("Job " + jobId + " is " + state + ": " + get("/jobs/" + jobId + "/exceptions"));
+                        throw new AssertionError(
+                                "Job "
+                                        + jobId
+                                        + " is "
+                                        + state
+                                        + ": "
+                                        + get("/jobs/" + jobId + "/exceptions"));
                     }
                     if (!state.equals("RUNNING")) {
                         return false;
@@ -143,7 +155,13 @@ final class FlinkCluster implements AutoCloseable {
         }
         assertThat(vertex).as("vertex " + nameStart + " of job " + jobId).isNotNull();
         Map<String, Double> sums = new HashMap<>();
-        String path = "/jobs/" + jobId + "/vertices/" + vertex + "/subtasks/metrics?get=" + String.join(",", names);
+        String path =
+                "/jobs/"
+                        + jobId
+                        + "/vertices/"
+                        + vertex
+                        + "/subtasks/metrics?get="
+                        + String.join(",", names);
         for (JsonNode m : json(path)) {
             sums.put(m.path("id").asText(), m.path("sum").asDouble());
         }
@@ -160,7 +178,9 @@ final class FlinkCluster implements AutoCloseable {
 
     String get(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(rest + path)).build(), HttpResponse.BodyHandlers.ofString())
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(rest + path)).build(),
+                            HttpResponse.BodyHandlers.ofString())
                     .body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -176,8 +196,8 @@ final class FlinkCluster implements AutoCloseable {
     }
 
     /**
-     * The "host:port" endpoints of the Prometheus reporters of the JobManager and the
-     * TaskManager, as their logs report them (config.yaml gives them a range of ports).
+     * The "host:port" endpoints of the Prometheus reporters of the JobManager and the TaskManager,
+     * as their logs report them (config.yaml gives them a range of ports).
      */
     List<String> prometheusEndpoints() throws IOException {
         List<String> endpoints = new ArrayList<>();
@@ -205,16 +225,23 @@ final class FlinkCluster implements AutoCloseable {
                 new Thread(
                         () -> {
                             try {
-                                err.add(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+                                err.add(
+                                        new String(
+                                                p.getErrorStream().readAllBytes(),
+                                                StandardCharsets.UTF_8));
                             } catch (IOException e) {
                                 err.add(e.toString());
                             }
                         });
         drain.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", command) + " finished").isTrue();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS))
+                .as(String.join(" ", command) + " finished")
+                .isTrue();
         drain.join();
-        assertThat(p.exitValue()).as(String.join(" ", command) + " exit status; output: " + out + err).isZero();
+        assertThat(p.exitValue())
+                .as(String.join(" ", command) + " exit status; output: " + out + err)
+                .isZero();
         return out;
     }
 }

@@ -5,15 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.udp.UdpSourceOptions;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.CoreOptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +13,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class JobConfigurationTest {
 
@@ -34,7 +32,8 @@ class JobConfigurationTest {
         Configuration config = load(Map.of());
         assertThat(config.get(UdpSourceOptions.PORT)).isEqualTo(6000);
         assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.get(AggregationOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.get(AggregationOptions.OUT_OF_ORDERNESS))
+                .isEqualTo(Duration.ofSeconds(5));
         assertThat(config.get(AggregationOptions.ALLOWED_LATENESS)).isEqualTo(Duration.ZERO);
         assertThat(config.get(AggregationOptions.MAX_FUTURE_SKEW)).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.get(AggregationOptions.DEFAULT_FUNCTIONS)).containsExactly("avg");
@@ -53,16 +52,25 @@ class JobConfigurationTest {
 
         Configuration config =
                 load(
-                        Map.of("AGGREGATOR_PORT", "7001", "TELEMETRY_WINDOW_OUT_OF_ORDERNESS", "2s"),
-                        "--config", yaml.toString(),
-                        "--window.size", "10s");
+                        Map.of(
+                                "AGGREGATOR_PORT",
+                                "7001",
+                                "TELEMETRY_WINDOW_OUT_OF_ORDERNESS",
+                                "2s"),
+                        "--config",
+                        yaml.toString(),
+                        "--window.size",
+                        "10s");
 
         assertThat(config.get(UdpSourceOptions.PORT)).isEqualTo(7001);
         assertThat(config.get(UdpSourceOptions.BIND_ADDRESS)).isEqualTo("127.0.0.1");
         assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.get(AggregationOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.get(AggregationOptions.SOURCE_FIELDS)).containsExactly("device_id", "host");
-        assertThat(config.get(AggregationOptions.FORMAT)).isEqualTo(AggregationOptions.Format.LINE_PROTOCOL);
+        assertThat(config.get(AggregationOptions.OUT_OF_ORDERNESS))
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.get(AggregationOptions.SOURCE_FIELDS))
+                .containsExactly("device_id", "host");
+        assertThat(config.get(AggregationOptions.FORMAT))
+                .isEqualTo(AggregationOptions.Format.LINE_PROTOCOL);
         assertThat(config.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(3);
     }
 
@@ -105,10 +113,12 @@ class JobConfigurationTest {
     @Test
     void unknownSettingsAreTyposButKafkaClientPropertiesPassThrough() {
         assertThatThrownBy(() -> load(Map.of(), "--window.sise", "10s"))
-                .hasMessageStartingWith("Unknown setting 'window.sise'; the job's settings are: source.udp.bind-address, source.udp.port,");
+                .hasMessageStartingWith(
+                        "Unknown setting 'window.sise'; the job's settings are: source.udp.bind-address, source.udp.port,");
         Configuration config =
                 load(Map.of(), "--sink.kafka.properties.security.protocol", "SASL_SSL");
-        assertThat(config.toMap()).containsEntry("sink.kafka.properties.security.protocol", "SASL_SSL");
+        assertThat(config.toMap())
+                .containsEntry("sink.kafka.properties.security.protocol", "SASL_SSL");
     }
 
     @Test
@@ -116,26 +126,36 @@ class JobConfigurationTest {
         assertThatThrownBy(
                         () ->
                                 load(
-                                        Map.of("STORAGE_TYPE", "postgres", "POSTGRES_CONNECTION_STRING", "mysql://app:s3cret@db/x")))
+                                        Map.of(
+                                                "STORAGE_TYPE",
+                                                "postgres",
+                                                "POSTGRES_CONNECTION_STRING",
+                                                "mysql://app:s3cret@db/x")))
                 .hasMessage(
                         "sink.postgres.connection is not allowed: 'mysql://app:***@db/x' is neither a JDBC URL"
                                 + " (jdbc:postgresql://host:5432/db) nor a libpq URI (postgresql://user:password@host:5432/db)");
         assertThat(JobConfiguration.redact("sink.influxdb.token", "abc")).isEqualTo("***");
-        assertThat(JobConfiguration.redact("sink.postgres.connection", "postgresql://u:pw@h/d")).isEqualTo("postgresql://u:***@h/d");
+        assertThat(JobConfiguration.redact("sink.postgres.connection", "postgresql://u:pw@h/d"))
+                .isEqualTo("postgresql://u:***@h/d");
     }
 
     @Test
     void secretsFromFilesThatKubernetesMounts(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("token"), "t0ken\n");
         Files.writeString(dir.resolve("password"), "pa ss\n");
-        Files.writeString(dir.resolve("jaas"), "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";");
+        Files.writeString(
+                dir.resolve("jaas"),
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";");
         Configuration config =
                 load(
                         Map.of(
                                 "INFLUXDB_TOKEN_FILE", dir.resolve("token").toString(),
-                                "TELEMETRY_SINK_POSTGRES_PASSWORD_FILE", dir.resolve("password").toString(),
-                                "TELEMETRY_SINK_KAFKA_PROPERTIES_SASL_JAAS_CONFIG_FILE", dir.resolve("jaas").toString(),
-                                "TELEMETRY_SINK_KAFKA_PROPERTIES_SSL_TRUSTSTORE_PASSWORD", "changeit"));
+                                "TELEMETRY_SINK_POSTGRES_PASSWORD_FILE",
+                                        dir.resolve("password").toString(),
+                                "TELEMETRY_SINK_KAFKA_PROPERTIES_SASL_JAAS_CONFIG_FILE",
+                                        dir.resolve("jaas").toString(),
+                                "TELEMETRY_SINK_KAFKA_PROPERTIES_SSL_TRUSTSTORE_PASSWORD",
+                                        "changeit"));
         assertThat(config.toMap())
                 .containsEntry("sink.influxdb.token", "t0ken")
                 .containsEntry("sink.postgres.password", "pa ss")
@@ -146,8 +166,16 @@ class JobConfigurationTest {
 
         assertThatThrownBy(() -> load(Map.of("INFLUXDB_TOKEN_FILE", "/run/secrets/none/token")))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessage("INFLUXDB_TOKEN_FILE=/run/secrets/none/token is not allowed: cannot read the file (NoSuchFileException)");
-        assertThatThrownBy(() -> load(Map.of("INFLUXDB_TOKEN_FILE", dir.resolve("token").toString(), "INFLUXDB_TOKEN", "x")))
+                .hasMessage(
+                        "INFLUXDB_TOKEN_FILE=/run/secrets/none/token is not allowed: cannot read the file (NoSuchFileException)");
+        assertThatThrownBy(
+                        () ->
+                                load(
+                                        Map.of(
+                                                "INFLUXDB_TOKEN_FILE",
+                                                dir.resolve("token").toString(),
+                                                "INFLUXDB_TOKEN",
+                                                "x")))
                 .hasMessage("INFLUXDB_TOKEN and INFLUXDB_TOKEN_FILE are both set: use one of them");
     }
 
@@ -165,7 +193,10 @@ class JobConfigurationTest {
                                 "INFLUXDB_ORG", "o",
                                 "INFLUXDB_BUCKET", "b"));
         assertThat(config.get(JobOptions.SINKS))
-                .containsExactly(JobOptions.SinkType.KAFKA, JobOptions.SinkType.POSTGRES, JobOptions.SinkType.INFLUXDB);
+                .containsExactly(
+                        JobOptions.SinkType.KAFKA,
+                        JobOptions.SinkType.POSTGRES,
+                        JobOptions.SinkType.INFLUXDB);
         assertThat(config.toMap())
                 .containsEntry("sink.kafka.bootstrap-servers", "kafka:9092")
                 .containsEntry("sink.kafka.topic", "aggs")
@@ -179,7 +210,8 @@ class JobConfigurationTest {
     @Test
     void badSeedVariableAndMissingFile() {
         assertThatThrownBy(() -> load(Map.of("AGGREGATION_INTERVAL", "1m")))
-                .hasMessage("AGGREGATION_INTERVAL=1m is not allowed: use a whole number of seconds above 0, e.g. 60");
+                .hasMessage(
+                        "AGGREGATION_INTERVAL=1m is not allowed: use a whole number of seconds above 0, e.g. 60");
         assertThatThrownBy(() -> load(Map.of(), "--config", "/nonexistent/settings.yaml"))
                 .hasMessage("--config /nonexistent/settings.yaml is not allowed: no such file");
     }
@@ -188,9 +220,18 @@ class JobConfigurationTest {
     void helpListsEverySettingWithItsDefault() {
         String help = JobConfiguration.help();
         for (ConfigOption<?> option : JobOptions.ALL) {
-            assertThat(help).contains("--" + option.key() + " (default: " + JobConfiguration.defaultText(option) + ")");
+            assertThat(help)
+                    .contains(
+                            "--"
+                                    + option.key()
+                                    + " (default: "
+                                    + JobConfiguration.defaultText(option)
+                                    + ")");
         }
-        assertThat(help).contains("--window.size (default: 1min)").contains("--parse.source-fields (default: source;device_id;drone_id;host;hostname)");
+        assertThat(help)
+                .contains("--window.size (default: 1min)")
+                .contains(
+                        "--parse.source-fields (default: source;device_id;drone_id;host;hostname)");
         assertThat(JobConfiguration.load(new String[] {"--help"}, Map.of()).helpRequested).isTrue();
     }
 
@@ -211,6 +252,8 @@ class JobConfigurationTest {
 
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(output.lines().toList())
-                .isEqualTo(List.of("telemetry-aggregator: window.size=-1s is not allowed: use a duration such as 500ms, 10s, 1min or 1h"));
+                .isEqualTo(
+                        List.of(
+                                "telemetry-aggregator: window.size=-1s is not allowed: use a duration such as 500ms, 10s, 1min or 1h"));
     }
 }

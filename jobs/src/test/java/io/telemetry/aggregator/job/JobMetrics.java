@@ -1,13 +1,12 @@
 package io.telemetry.aggregator.job;
 
+import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-
-import java.util.Map;
 
 /**
  * The metrics of the jobs on a MiniCluster, as its metric reporters see them: register {@link
@@ -23,9 +22,9 @@ final class JobMetrics {
     }
 
     /**
-     * A counter or numeric gauge summed over the job's subtasks; only those of operators (or
-     * tasks) whose name contains {@code operator}, or job-level ones when it is null. 0 before any
-     * is registered.
+     * A counter or numeric gauge summed over the job's subtasks; only those of operators (or tasks)
+     * whose name contains {@code operator}, or job-level ones when it is null. 0 before any is
+     * registered.
      */
     long sum(JobID job, String operator, String name) {
         long sum = 0;

@@ -9,12 +9,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import org.apache.flink.runtime.util.EnvironmentInformation;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +23,19 @@ import java.util.TreeMap;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The manifests under {@code k8s-operator/}, checked without a Kubernetes cluster: each parses;
- * the base and both overlays, rendered, give a {@code FlinkDeployment} that the operator's CRD
- * schema admits (no unknown field either), with the cluster settings of {@code
- * flink-conf/config.yaml}, job settings the job accepts, credentials only from mounted Secrets,
- * and a UDP Service, NetworkPolicy, RBAC and metrics scraping that fit it; the Dockerfile copies
- * the jar the build makes to where the {@code FlinkDeployment} runs it from.
+ * The manifests under {@code k8s-operator/}, checked without a Kubernetes cluster: each parses; the
+ * base and both overlays, rendered, give a {@code FlinkDeployment} that the operator's CRD schema
+ * admits (no unknown field either), with the cluster settings of {@code flink-conf/config.yaml},
+ * job settings the job accepts, credentials only from mounted Secrets, and a UDP Service,
+ * NetworkPolicy, RBAC and metrics scraping that fit it; the Dockerfile copies the jar the build
+ * makes to where the {@code FlinkDeployment} runs it from.
  *
  * <p>The overlays are rendered here as kustomize renders these files (resources, strategic merge
  * patches of maps, the ConfigMap generator, the namespace); {@code kubectl kustomize
@@ -49,7 +48,9 @@ class KubernetesManifestsIT {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Settings of config.yaml that describe the machine of bin/cluster, not the job's behaviour. */
+    /**
+     * Settings of config.yaml that describe the machine of bin/cluster, not the job's behaviour.
+     */
     private static final Set<String> LOCAL_CLUSTER_ONLY =
             Set.of(
                     "jobmanager.rpc.address",
@@ -72,7 +73,10 @@ class KubernetesManifestsIT {
     void everyManifestParses() throws Exception {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(K8S)) {
-            files = walk.filter(p -> p.toString().endsWith(".yaml")).sorted().collect(Collectors.toList());
+            files =
+                    walk.filter(p -> p.toString().endsWith(".yaml"))
+                            .sorted()
+                            .collect(Collectors.toList());
         }
         assertThat(files).hasSizeGreaterThan(10);
         for (Path file : files) {
@@ -84,7 +88,9 @@ class KubernetesManifestsIT {
                 assertThat(doc.path("apiVersion").asText()).as(file + " apiVersion").isNotEmpty();
                 assertThat(doc.path("kind").asText()).as(file + " kind").isNotEmpty();
                 if (!doc.path("kind").asText().equals("Kustomization")) {
-                    assertThat(doc.path("metadata").path("name").asText()).as(file + " metadata.name").isNotEmpty();
+                    assertThat(doc.path("metadata").path("name").asText())
+                            .as(file + " metadata.name")
+                            .isNotEmpty();
                 }
             }
         }
@@ -92,7 +98,8 @@ class KubernetesManifestsIT {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
-    void theRenderedDeploymentIsWhatTheOperatorAndTheJobAccept(String dir, @TempDir Path tmp) throws Exception {
+    void theRenderedDeploymentIsWhatTheOperatorAndTheJobAccept(String dir, @TempDir Path tmp)
+            throws Exception {
         List<ObjectNode> objects = render(K8S.resolve(dir));
         ObjectNode deployment = only(objects, "FlinkDeployment");
         JsonNode spec = deployment.path("spec");
@@ -100,23 +107,35 @@ class KubernetesManifestsIT {
 
         // The operator's CRD schema admits it, and it has no field the schema does not know.
         List<String> errors = new ArrayList<>();
-        crdSchema().validate(tools.jackson.databind.json.JsonMapper.shared().readTree(JSON.writeValueAsString(deployment)))
+        crdSchema()
+                .validate(
+                        tools.jackson.databind.json.JsonMapper.shared()
+                                .readTree(JSON.writeValueAsString(deployment)))
                 .forEach(e -> errors.add(e.toString()));
         unknownFields(crdSchemaNode(), deployment, "", errors);
         assertThat(errors).as(dir + ": FlinkDeployment against the CRD").isEmpty();
 
         // Flink and the application mode job.
         String[] version = EnvironmentInformation.getVersion().split("\\.");
-        assertThat(spec.path("flinkVersion").asText()).isEqualTo("v" + version[0] + "_" + version[1]);
+        assertThat(spec.path("flinkVersion").asText())
+                .isEqualTo("v" + version[0] + "_" + version[1]);
         assertThat(spec.path("job").path("upgradeMode").asText()).isEqualTo("savepoint");
-        assertThat(spec.path("job").path("entryClass").asText()).isEqualTo(TelemetryAggregatorJob.class.getName());
+        assertThat(spec.path("job").path("entryClass").asText())
+                .isEqualTo(TelemetryAggregatorJob.class.getName());
         Map<String, String> flink = strings(spec.path("flinkConfiguration"));
-        assertThat(flink).containsEntry("high-availability.type", "kubernetes").containsKey("high-availability.storageDir");
-        Map<String, String> cluster = flatten(YAML.readTree(ROOT.resolve("flink-conf/config.yaml").toFile()));
+        assertThat(flink)
+                .containsEntry("high-availability.type", "kubernetes")
+                .containsKey("high-availability.storageDir");
+        Map<String, String> cluster =
+                flatten(YAML.readTree(ROOT.resolve("flink-conf/config.yaml").toFile()));
         for (Map.Entry<String, String> e : cluster.entrySet()) {
             if (!LOCAL_CLUSTER_ONLY.contains(e.getKey())) {
                 assertThat(flink.get(e.getKey()))
-                        .as(dir + ": flinkConfiguration " + e.getKey() + " as in flink-conf/config.yaml")
+                        .as(
+                                dir
+                                        + ": flinkConfiguration "
+                                        + e.getKey()
+                                        + " as in flink-conf/config.yaml")
                         .isEqualTo(e.getValue());
             }
         }
@@ -128,7 +147,8 @@ class KubernetesManifestsIT {
                         .toList();
         assertThat(localJvm)
                 .as("flink-conf/local-jvm.options has env.java.opts.taskmanager of config.yaml")
-                .containsAll(List.of(cluster.get("env.java.opts.taskmanager").trim().split("\\s+")));
+                .containsAll(
+                        List.of(cluster.get("env.java.opts.taskmanager").trim().split("\\s+")));
         assertThat(flink.get("execution.checkpointing.dir")).isNotBlank();
         assertThat(flink.get("execution.checkpointing.savepoint-dir")).isNotBlank();
         int slots = Integer.parseInt(flink.get("taskmanager.numberOfTaskSlots"));
@@ -136,7 +156,11 @@ class KubernetesManifestsIT {
         assertThat(parallelism % slots).as("every TaskManager slot runs a UDP reader").isZero();
 
         // The job's settings from the ConfigMap load, with the credentials the pod would read.
-        ObjectNode configMap = named(objects, "ConfigMap", volumeSource(spec, "settings", "configMap").path("name").asText());
+        ObjectNode configMap =
+                named(
+                        objects,
+                        "ConfigMap",
+                        volumeSource(spec, "settings", "configMap").path("name").asText());
         Path settings = tmp.resolve("settings.yaml");
         Files.writeString(settings, configMap.path("data").path("settings.yaml").asText());
         Map<String, String> env = new HashMap<>();
@@ -146,7 +170,9 @@ class KubernetesManifestsIT {
             String upper = var.path("name").asText();
             if (upper.matches(".*(PASSWORD|TOKEN|JAAS|SECRET).*")) {
                 assertThat(upper).as("a credential comes from a file").endsWith("_FILE");
-                assertThat(mountedSecretPaths(spec)).as(upper + " lies in a mounted Secret").anyMatch(value::startsWith);
+                assertThat(mountedSecretPaths(spec))
+                        .as(upper + " lies in a mounted Secret")
+                        .anyMatch(value::startsWith);
                 Path file = tmp.resolve(upper);
                 Files.writeString(file, "secret\n");
                 value = file.toString();
@@ -161,18 +187,25 @@ class KubernetesManifestsIT {
         // The UDP Service reaches the TaskManagers' readers.
         ObjectNode service = only(objects, "Service");
         assertThat(strings(service.path("spec").path("selector")))
-                .containsExactlyInAnyOrderEntriesOf(Map.of("app", name, "component", "taskmanager"));
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("app", name, "component", "taskmanager"));
         JsonNode port = service.path("spec").path("ports").get(0);
         assertThat(port.path("protocol").asText()).isEqualTo("UDP");
         assertThat(port.path("targetPort").asInt()).isEqualTo(udpPort);
-        assertThat(mainContainer(spec.path("taskManager").path("podTemplate")).path("ports").toString())
+        assertThat(
+                        mainContainer(spec.path("taskManager").path("podTemplate"))
+                                .path("ports")
+                                .toString())
                 .contains("\"containerPort\":" + udpPort + ",\"protocol\":\"UDP\"");
 
         // The NetworkPolicy covers the job's pods and lets the telemetry port in.
         ObjectNode policy = only(objects, "NetworkPolicy");
-        assertThat(policy.path("spec").path("podSelector").path("matchLabels").path("app").asText()).isEqualTo(name);
-        assertThat(policy.path("spec").path("ingress").toString()).contains("{\"protocol\":\"UDP\",\"port\":" + udpPort + "}");
-        assertThat(policy.path("spec").path("policyTypes").toString()).isEqualTo("[\"Ingress\",\"Egress\"]");
+        assertThat(policy.path("spec").path("podSelector").path("matchLabels").path("app").asText())
+                .isEqualTo(name);
+        assertThat(policy.path("spec").path("ingress").toString())
+                .contains("{\"protocol\":\"UDP\",\"port\":" + udpPort + "}");
+        assertThat(policy.path("spec").path("policyTypes").toString())
+                .isEqualTo("[\"Ingress\",\"Egress\"]");
 
         // The JobManager's service account may create TaskManager pods and HA ConfigMaps.
         String account = spec.path("serviceAccount").asText();
@@ -180,12 +213,17 @@ class KubernetesManifestsIT {
         ObjectNode binding = only(objects, "RoleBinding");
         assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo(account);
         ObjectNode role = named(objects, "Role", binding.path("roleRef").path("name").asText());
-        assertThat(role.path("rules").get(0).path("resources").toString()).contains("pods").contains("configmaps");
-        assertThat(role.path("rules").get(0).path("verbs").toString()).contains("create").contains("delete");
+        assertThat(role.path("rules").get(0).path("resources").toString())
+                .contains("pods")
+                .contains("configmaps");
+        assertThat(role.path("rules").get(0).path("verbs").toString())
+                .contains("create")
+                .contains("delete");
 
         // Prometheus scrapes the reporter's port.
         ObjectNode monitor = only(objects, "PodMonitor");
-        String metricsPort = monitor.path("spec").path("podMetricsEndpoints").get(0).path("port").asText();
+        String metricsPort =
+                monitor.path("spec").path("podMetricsEndpoints").get(0).path("port").asText();
         JsonNode containerPort = null;
         for (JsonNode p : mainContainer(spec.path("podTemplate")).path("ports")) {
             if (p.path("name").asText().equals(metricsPort)) {
@@ -193,12 +231,19 @@ class KubernetesManifestsIT {
             }
         }
         assertThat(containerPort).as("container port " + metricsPort).isNotNull();
-        assertThat(containerPort.path("containerPort").asText()).isEqualTo(flink.get("metrics.reporter.prom.port"));
+        assertThat(containerPort.path("containerPort").asText())
+                .isEqualTo(flink.get("metrics.reporter.prom.port"));
 
         // Storage: the claim exists.
-        named(objects, "PersistentVolumeClaim", volumeSource(spec, "flink-data", "persistentVolumeClaim").path("claimName").asText());
+        named(
+                objects,
+                "PersistentVolumeClaim",
+                volumeSource(spec, "flink-data", "persistentVolumeClaim")
+                        .path("claimName")
+                        .asText());
         if (!dir.equals("base")) {
-            assertThat(objects).allMatch(o -> !o.path("metadata").path("namespace").asText().isEmpty());
+            assertThat(objects)
+                    .allMatch(o -> !o.path("metadata").path("namespace").asText().isEmpty());
         }
     }
 
@@ -207,7 +252,12 @@ class KubernetesManifestsIT {
         List<String> lines = Files.readAllLines(K8S.resolve("Dockerfile"));
         String from = lines.stream().filter(l -> l.startsWith("FROM ")).findFirst().orElseThrow();
         assertThat(from).isEqualTo("FROM flink:" + EnvironmentInformation.getVersion() + "-java17");
-        String[] copy = lines.stream().filter(l -> l.startsWith("COPY ")).findFirst().orElseThrow().split("\\s+");
+        String[] copy =
+                lines.stream()
+                        .filter(l -> l.startsWith("COPY "))
+                        .findFirst()
+                        .orElseThrow()
+                        .split("\\s+");
         Path jar = ROOT.resolve(copy[copy.length - 2]);
         assertThat(jar).as("the jar `mvn package` builds").exists();
         try (JarFile file = new JarFile(jar.toFile())) {
@@ -215,7 +265,8 @@ class KubernetesManifestsIT {
                     .isEqualTo(TelemetryAggregatorJob.class.getName());
         }
         JsonNode spec = only(render(K8S.resolve("base")), "FlinkDeployment").path("spec");
-        assertThat(spec.path("job").path("jarURI").asText()).isEqualTo("local://" + copy[copy.length - 1]);
+        assertThat(spec.path("job").path("jarURI").asText())
+                .isEqualTo("local://" + copy[copy.length - 1]);
     }
 
     // ---- rendering, as kustomize does for these files -------------------------------------------
@@ -235,11 +286,15 @@ class KubernetesManifestsIT {
             cm.putObject("metadata").put("name", g.path("name").asText());
             ObjectNode data = cm.putObject("data");
             for (JsonNode f : g.path("files")) {
-                data.put(Path.of(f.asText()).getFileName().toString(), Files.readString(dir.resolve(f.asText())));
+                data.put(
+                        Path.of(f.asText()).getFileName().toString(),
+                        Files.readString(dir.resolve(f.asText())));
             }
             String key = id(cm);
             boolean replace = g.path("behavior").asText("create").equals("replace");
-            assertThat(objects.containsKey(key)).as(dir + ": ConfigMap " + key + " replaced only where it exists").isEqualTo(replace);
+            assertThat(objects.containsKey(key))
+                    .as(dir + ": ConfigMap " + key + " replaced only where it exists")
+                    .isEqualTo(replace);
             objects.put(key, cm);
         }
         for (JsonNode patch : k.path("patches")) {
@@ -297,7 +352,8 @@ class KubernetesManifestsIT {
     }
 
     private static ObjectNode only(List<ObjectNode> objects, String kind) {
-        List<ObjectNode> found = objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
+        List<ObjectNode> found =
+                objects.stream().filter(o -> o.path("kind").asText().equals(kind)).toList();
         assertThat(found).as("one " + kind).hasSize(1);
         return found.get(0);
     }
@@ -358,7 +414,15 @@ class KubernetesManifestsIT {
 
     private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
         if (node.isObject()) {
-            node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
+            node.fields()
+                    .forEachRemaining(
+                            e ->
+                                    flatten(
+                                            prefix.isEmpty()
+                                                    ? e.getKey()
+                                                    : prefix + "." + e.getKey(),
+                                            e.getValue(),
+                                            out));
         } else {
             out.put(prefix, node.asText());
         }
@@ -367,7 +431,9 @@ class KubernetesManifestsIT {
     // ---- the CRD -------------------------------------------------------------------------------
 
     private static JsonNode crdSchemaNode() throws IOException {
-        JsonNode crd = YAML.readTree(K8S.resolve("crds/flinkdeployments.flink.apache.org-v1.yml").toFile());
+        JsonNode crd =
+                YAML.readTree(
+                        K8S.resolve("crds/flinkdeployments.flink.apache.org-v1.yml").toFile());
         for (JsonNode v : crd.path("spec").path("versions")) {
             if (v.path("name").asText().equals("v1beta1")) {
                 return v.path("schema").path("openAPIV3Schema");
@@ -382,10 +448,11 @@ class KubernetesManifestsIT {
     }
 
     /**
-     * Fields the schema does not declare, which the API server would silently prune: a typo such
-     * as {@code upgradeMod} would otherwise pass.
+     * Fields the schema does not declare, which the API server would silently prune: a typo such as
+     * {@code upgradeMod} would otherwise pass.
      */
-    private static void unknownFields(JsonNode schema, JsonNode value, String path, List<String> errors) {
+    private static void unknownFields(
+            JsonNode schema, JsonNode value, String path, List<String> errors) {
         if (schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
             return;
         }
@@ -395,11 +462,17 @@ class KubernetesManifestsIT {
             for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (properties.has(e.getKey())) {
-                    unknownFields(properties.get(e.getKey()), e.getValue(), path + "." + e.getKey(), errors);
+                    unknownFields(
+                            properties.get(e.getKey()),
+                            e.getValue(),
+                            path + "." + e.getKey(),
+                            errors);
                 } else if (additional.isObject()) {
                     unknownFields(additional, e.getValue(), path + "." + e.getKey(), errors);
-                } else if (!(path.isEmpty() && (e.getKey().equals("apiVersion") || e.getKey().equals("kind")
-                        || e.getKey().equals("metadata")))) {
+                } else if (!(path.isEmpty()
+                        && (e.getKey().equals("apiVersion")
+                                || e.getKey().equals("kind")
+                                || e.getKey().equals("metadata")))) {
                     errors.add("unknown field " + path + "." + e.getKey());
                 }
             }

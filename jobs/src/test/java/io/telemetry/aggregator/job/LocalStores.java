@@ -1,5 +1,7 @@
 package io.telemetry.aggregator.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.services.InfluxDbServer;
 import io.telemetry.aggregator.services.KafkaServer;
@@ -8,14 +10,6 @@ import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
 import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
 import io.telemetry.aggregator.udp.UdpSource;
-
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The three real stores of the end-to-end tests (Kafka, PostgreSQL, InfluxDB 1.x), the job's
@@ -83,7 +81,8 @@ final class LocalStores implements AutoCloseable {
 
     private List<String> readPoints(String database) throws Exception {
         List<String> points = new ArrayList<>();
-        JsonNode result = JSON.readTree(influx.query(database, "SELECT * FROM /.*/")).path("results").get(0);
+        JsonNode result =
+                JSON.readTree(influx.query(database, "SELECT * FROM /.*/")).path("results").get(0);
         for (JsonNode series : result.path("series")) {
             List<String> columns = new ArrayList<>();
             series.path("columns").forEach(c -> columns.add(c.asText()));
@@ -97,7 +96,16 @@ final class LocalStores implements AutoCloseable {
                 String value = cells.remove("value");
                 String count = cells.remove("count");
                 String time = cells.remove("time");
-                points.add(series.path("name").asText() + " " + cells + " " + value + " x" + count + " @" + time);
+                points.add(
+                        series.path("name").asText()
+                                + " "
+                                + cells
+                                + " "
+                                + value
+                                + " x"
+                                + count
+                                + " @"
+                                + time);
             }
         }
         points.sort(null);
@@ -113,12 +121,33 @@ final class LocalStores implements AutoCloseable {
         }
     }
 
-    static String kafkaValue(String metric, String source, String tags, String function, long start, double value, long count) {
+    static String kafkaValue(
+            String metric,
+            String source,
+            String tags,
+            String function,
+            long start,
+            double value,
+            long count) {
         String key = metric + "|" + source + "|" + tags + "|" + function;
-        return key + " => {\"metric\":\"" + metric + "\",\"source\":\"" + source + "\",\"tags\":" + tags
-                + ",\"function\":\"" + function + "\",\"window_start\":\"" + Instant.ofEpochMilli(start)
-                + "\",\"window_end\":\"" + Instant.ofEpochMilli(start + 2_000) + "\",\"value\":" + value
-                + ",\"count\":" + count + "}";
+        return key
+                + " => {\"metric\":\""
+                + metric
+                + "\",\"source\":\""
+                + source
+                + "\",\"tags\":"
+                + tags
+                + ",\"function\":\""
+                + function
+                + "\",\"window_start\":\""
+                + Instant.ofEpochMilli(start)
+                + "\",\"window_end\":\""
+                + Instant.ofEpochMilli(start + 2_000)
+                + "\",\"value\":"
+                + value
+                + ",\"count\":"
+                + count
+                + "}";
     }
 
     /**
@@ -137,19 +166,23 @@ final class LocalStores implements AutoCloseable {
         env.setParallelism(2);
         TelemetryAggregatorJob.Outputs outputs =
                 TelemetryAggregatorJob.build(
-                        env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+                        env,
+                        config,
+                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
         sinks.attach(outputs);
         extra.accept(outputs);
         return env.executeAsync(name);
     }
 
     /**
-     * Stops the job with a savepoint that first emits every open window: once this returns, the
-     * job has written, flushed and committed everything it ever will, so what the stores hold
-     * then is final (a duplicate would be there to see).
+     * Stops the job with a savepoint that first emits every open window: once this returns, the job
+     * has written, flushed and committed everything it ever will, so what the stores hold then is
+     * final (a duplicate would be there to see).
      */
     static void drain(JobClient job, Path dir) throws Exception {
-        job.stopWithSavepoint(true, dir.resolve("drained").toUri().toString(),
+        job.stopWithSavepoint(
+                        true,
+                        dir.resolve("drained").toUri().toString(),
                         org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
                 .get();
         job.getJobExecutionResult().get();

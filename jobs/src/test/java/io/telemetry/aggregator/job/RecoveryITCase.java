@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -15,10 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 
 /**
  * A task fails mid-stream after a checkpoint and the job restarts from it: Kafka read_committed,
@@ -79,14 +77,19 @@ class RecoveryITCase {
                                         .name("fail once")
                                         .uid("test-fail-once"));
         boolean drained = false;
-        try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "recovery-aggregates");
+        try (StoreReaders kafkaReader =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "recovery-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             s.send(sum(1, b + 100) + "\n" + sum(2, b + 200));
             s.send(sum(10, b + 3_000) + "\n" + sum(20, b + 3_500)); // closes the first window
 
-            StoreReaders.await(FailOnceSink.FAILED::get, LocalStores.TIMEOUT, () -> "no failure yet");
-            StoreReaders.await(() -> FailOnceSink.WRITERS.get() >= 4, LocalStores.TIMEOUT, () -> "writers " + FailOnceSink.WRITERS.get());
+            StoreReaders.await(
+                    FailOnceSink.FAILED::get, LocalStores.TIMEOUT, () -> "no failure yet");
+            StoreReaders.await(
+                    () -> FailOnceSink.WRITERS.get() >= 4,
+                    LocalStores.TIMEOUT,
+                    () -> "writers " + FailOnceSink.WRITERS.get());
             // The failed tasks are gone once the restarted writers opened; the restarted readers
             // have bound the port once the kernel lists both sockets again.
             StoreReaders.await(
@@ -101,9 +104,18 @@ class RecoveryITCase {
                             "recovery d1 {} sum @" + b + " = 3.0 x2",
                             "recovery d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
                             "recovery d1 {} sum @" + (b + 6_000) + " = 100.0 x1");
-            StoreReaders.await(() -> stores.rows("recovery").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("recovery").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
-            StoreReaders.await(() -> stores.points("recovery").size() >= 3, LocalStores.TIMEOUT, () -> stores.points("recovery").toString());
+            StoreReaders.await(
+                    () -> stores.rows("recovery").size() >= 3,
+                    LocalStores.TIMEOUT,
+                    () -> stores.rows("recovery").toString());
+            StoreReaders.await(
+                    () -> kafkaReader.kafka().size() >= 3,
+                    LocalStores.TIMEOUT,
+                    () -> kafkaReader.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.points("recovery").size() >= 3,
+                    LocalStores.TIMEOUT,
+                    () -> stores.points("recovery").toString());
             LocalStores.drain(job, dir);
             drained = true;
 
@@ -111,8 +123,10 @@ class RecoveryITCase {
             assertThat(kafkaReader.kafka())
                     .containsExactly(
                             LocalStores.kafkaValue("recovery", "d1", "{}", "sum", b, 3.0, 2),
-                            LocalStores.kafkaValue("recovery", "d1", "{}", "sum", b + 2_000, 30.0, 2),
-                            LocalStores.kafkaValue("recovery", "d1", "{}", "sum", b + 6_000, 100.0, 1));
+                            LocalStores.kafkaValue(
+                                    "recovery", "d1", "{}", "sum", b + 2_000, 30.0, 2),
+                            LocalStores.kafkaValue(
+                                    "recovery", "d1", "{}", "sum", b + 6_000, 100.0, 1));
             assertThat(stores.points("recovery"))
                     .containsExactly(
                             "recovery {function=sum, source=d1} 100 x1 @" + (b + 6_000),
@@ -127,7 +141,10 @@ class RecoveryITCase {
     }
 
     static String sum(double value, long ts) {
-        return "{\"metric\":\"recovery\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
+        return "{\"metric\":\"recovery\",\"value\":"
+                + value
+                + ",\"ts\":"
+                + ts
+                + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
     }
-
 }

@@ -3,18 +3,16 @@ package io.telemetry.aggregator.job;
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The savepoint kept under {@code src/test/resources/savepoints/}: the job as production wires it
@@ -33,17 +31,25 @@ final class SavepointFixture {
     /** Start of the window the fixture leaves open: 2026-01-01T00:00:00Z, window size 1 min. */
     static final long WINDOW = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
 
-    /** The datagrams in the savepoint's state: every format and many functions, in two open windows. */
+    /**
+     * The datagrams in the savepoint's state: every format and many functions, in two open windows.
+     */
     static final List<String> DATAGRAMS =
             List.of(
                     gpu(10, WINDOW + 1_000) + "\n" + gpu(20, WINDOW + 2_000),
                     gpu(30, WINDOW + 3_000) + "\n" + gpu(40, WINDOW + 4_000),
-                    "{\"drone_id\":\"d-17\",\"ts\":" + (WINDOW + 5_000) + ",\"alt\":120.5,\"battery\":87}",
+                    "{\"drone_id\":\"d-17\",\"ts\":"
+                            + (WINDOW + 5_000)
+                            + ",\"alt\":120.5,\"battery\":87}",
                     "cpu,host=h1 usage=1.5,idle=3i " + (WINDOW + 6_000) * 1_000_000,
-                    "hits:1|c|@0.5|#host:h1|T" + (WINDOW + 7_000) / 1_000
-                            + "\nusers:alice|s|#host:h1|T" + (WINDOW + 7_000) / 1_000
-                            + "\nusers:bob|s|#host:h1|T" + (WINDOW + 8_000) / 1_000
-                            + "\nusers:alice|s|#host:h1|T" + (WINDOW + 9_000) / 1_000,
+                    "hits:1|c|@0.5|#host:h1|T"
+                            + (WINDOW + 7_000) / 1_000
+                            + "\nusers:alice|s|#host:h1|T"
+                            + (WINDOW + 7_000) / 1_000
+                            + "\nusers:bob|s|#host:h1|T"
+                            + (WINDOW + 8_000) / 1_000
+                            + "\nusers:alice|s|#host:h1|T"
+                            + (WINDOW + 9_000) / 1_000,
                     // The next window: the watermark stays at its start - 3 s, so both stay open.
                     gpu(60, WINDOW + 62_000));
 
@@ -53,8 +59,13 @@ final class SavepointFixture {
     private SavepointFixture() {}
 
     static String gpu(double value, long ts) {
-        return "{\"metric\":\"temperature\",\"value\":" + value + ",\"ts\":" + ts
-                + ",\"device_id\":\"gpu-001\",\"site\":\"lab\",\"function\":" + FUNCTIONS + "}";
+        return "{\"metric\":\"temperature\",\"value\":"
+                + value
+                + ",\"ts\":"
+                + ts
+                + ",\"device_id\":\"gpu-001\",\"site\":\"lab\",\"function\":"
+                + FUNCTIONS
+                + "}";
     }
 
     /** The settings the fixture was written with; the windows' settings are the defaults. */
@@ -87,7 +98,9 @@ final class SavepointFixture {
         JobSinks sinks = JobSinks.from(config);
         TelemetryAggregatorJob.Outputs outputs =
                 TelemetryAggregatorJob.build(
-                        env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+                        env,
+                        config,
+                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
         sinks.attach(outputs);
         JobClient job = env.executeAsync("telemetry-aggregator savepoint fixture");
         reserved.awaitJobSockets(2, Duration.ofSeconds(60), () -> UdpTestSender.alive(job));
@@ -101,7 +114,11 @@ final class SavepointFixture {
         StoreReaders.await(
                 () -> metrics.sum(job.getJobID(), "Parse records", "records_parsed") >= records,
                 Duration.ofSeconds(60),
-                () -> metrics.sum(job.getJobID(), "Parse records", "records_parsed") + " of " + records + " parsed");
+                () ->
+                        metrics.sum(job.getJobID(), "Parse records", "records_parsed")
+                                + " of "
+                                + records
+                                + " parsed");
         String location =
                 job.stopWithSavepoint(
                                 false,

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
-import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
-
-import org.apache.flink.api.common.JobStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -22,17 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
 /**
- * Restores the savepoint of the last compatible release ({@link SavepointFixture}) with the
- * current code, at the parallelism it was taken with and at another, and checks that the open
- * windows in it come out exactly, merged with records sent after the restore. Fails when a
- * change breaks restoring savepoints of that release: a uid, a state name or a state type.
+ * Restores the savepoint of the last compatible release ({@link SavepointFixture}) with the current
+ * code, at the parallelism it was taken with and at another, and checks that the open windows in it
+ * come out exactly, merged with records sent after the restore. Fails when a change breaks
+ * restoring savepoints of that release: a uid, a state name or a state type.
  */
 class SavepointFixtureITCase {
 
@@ -50,8 +47,10 @@ class SavepointFixtureITCase {
 
     @ParameterizedTest(name = "parallelism {0}")
     @ValueSource(ints = {2, 1})
-    void theLastReleasesSavepointRestoresWithEveryOpenWindowExact(int parallelism) throws Exception {
-        Path savepoint = Path.of("src/test/resources/savepoints", SavepointFixture.VERSION).toAbsolutePath();
+    void theLastReleasesSavepointRestoresWithEveryOpenWindowExact(int parallelism)
+            throws Exception {
+        Path savepoint =
+                Path.of("src/test/resources/savepoints", SavepointFixture.VERSION).toAbsolutePath();
         assertThat(savepoint.resolve("_metadata")).exists();
 
         Configuration config = SavepointFixture.config();
@@ -65,12 +64,17 @@ class SavepointFixtureITCase {
         env.setParallelism(parallelism);
         TelemetryAggregatorJob.Outputs outputs =
                 TelemetryAggregatorJob.build(
-                        env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+                        env,
+                        config,
+                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
         JobSinks.from(config).attach(outputs);
         CollectingSink<WindowAggregate> aggregates = new CollectingSink<>();
         CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
         outputs.aggregates.sinkTo(aggregates).name("collect aggregates").uid("test-aggregates");
-        outputs.deadLetters.sinkTo(deadLetters).name("collect dead letters").uid("test-dead-letters");
+        outputs.deadLetters
+                .sinkTo(deadLetters)
+                .name("collect dead letters")
+                .uid("test-dead-letters");
         JobClient job = env.executeAsync("restore savepoint " + SavepointFixture.VERSION);
         boolean drained = false;
         try {
@@ -108,11 +112,27 @@ class SavepointFixtureITCase {
             List<String> closers = new java.util.ArrayList<>();
             for (WindowAggregate a : aggregates.received()) {
                 if (a.metric.equals("closer")) {
-                    closers.add(a.function + " @" + (a.windowStart - WINDOW) / 1_000 + "s = " + a.value + " x" + a.count);
+                    closers.add(
+                            a.function
+                                    + " @"
+                                    + (a.windowStart - WINDOW) / 1_000
+                                    + "s = "
+                                    + a.value
+                                    + " x"
+                                    + a.count);
                     continue;
                 }
-                String series = a.metric + " " + a.source + " " + a.tags + " " + a.function + " @"
-                        + (a.windowStart - WINDOW) / 1_000 + "s";
+                String series =
+                        a.metric
+                                + " "
+                                + a.source
+                                + " "
+                                + a.tags
+                                + " "
+                                + a.function
+                                + " @"
+                                + (a.windowStart - WINDOW) / 1_000
+                                + "s";
                 assertThat(a.windowEnd).isEqualTo(a.windowStart + 60_000);
                 if (a.function.startsWith("p")) {
                     percentiles.put(series + " x" + a.count, a.value);
@@ -147,11 +167,15 @@ class SavepointFixtureITCase {
                             "cpu.idle h1 {} avg @0s = 3.0 x1",
                             "hits h1 {} sum @0s = 2.0 x1",
                             "users h1 {} count_distinct @0s = 2.0 x3");
-            // DDSketch percentiles: the value of rank floor(q * (n - 1)), within 1% relative accuracy,
+            // DDSketch percentiles: the value of rank floor(q * (n - 1)), within 1% relative
+            // accuracy,
             // so the p99 of five values is the fourth.
             assertThat(percentiles.keySet())
                     .containsExactly(
-                            gpu + "p50 @0s x5", gpu + "p50 @60s x1", gpu + "p99 @0s x5", gpu + "p99 @60s x1");
+                            gpu + "p50 @0s x5",
+                            gpu + "p50 @60s x1",
+                            gpu + "p99 @0s x5",
+                            gpu + "p99 @60s x1");
             assertThat(percentiles.get(gpu + "p50 @0s x5")).isCloseTo(30.0, within(0.3));
             assertThat(percentiles.get(gpu + "p99 @0s x5")).isCloseTo(40.0, within(0.4));
             assertThat(percentiles.get(gpu + "p50 @60s x1")).isCloseTo(60.0, within(0.6));

@@ -3,11 +3,13 @@ package io.telemetry.aggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
-import io.telemetry.aggregator.services.UdpPortReservation;
-import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
-
+import io.telemetry.aggregator.udp.reader.KernelSocketTable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -23,13 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-
 /**
- * Stop with a savepoint while a window is open, start a changed version from it (parallelism 2
- * to 1, and an extra sink), keep sending: every window comes out once and exactly right in Kafka
+ * Stop with a savepoint while a window is open, start a changed version from it (parallelism 2 to
+ * 1, and an extra sink), keep sending: every window comes out once and exactly right in Kafka
  * (read_committed) and PostgreSQL.
  */
 class SavepointUpgradeITCase {
@@ -68,13 +66,20 @@ class SavepointUpgradeITCase {
 
         JobClient first = LocalStores.startJob(config, port, "upgrade-v1", outputs -> {});
         String savepoint;
-        try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+        try (StoreReaders kafkaReader =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(first));
             s.send(upgrade(1, b + 100) + "\n" + upgrade(2, b + 200));
             s.send(upgrade(10, b + 3_000)); // closes the first window; the second stays open
-            StoreReaders.await(() -> stores.rows("upgrade").size() >= 1, LocalStores.TIMEOUT, () -> stores.rows("upgrade").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 1, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.rows("upgrade").size() >= 1,
+                    LocalStores.TIMEOUT,
+                    () -> stores.rows("upgrade").toString());
+            StoreReaders.await(
+                    () -> kafkaReader.kafka().size() >= 1,
+                    LocalStores.TIMEOUT,
+                    () -> kafkaReader.kafka().toString());
             // The first window's aggregate means its closing record was parsed, and the open
             // window's record before it (same sender, same reader): the savepoint holds it.
 
@@ -92,16 +97,20 @@ class SavepointUpgradeITCase {
         upgraded.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         CollectingSink<WindowAggregate> extra = new CollectingSink<>();
         JobSinks sinks = JobSinks.from(upgraded);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(upgraded);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(upgraded);
         env.setParallelism(1);
         TelemetryAggregatorJob.Outputs outputs =
                 TelemetryAggregatorJob.build(
-                        env, upgraded, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+                        env,
+                        upgraded,
+                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
         sinks.attach(outputs);
         outputs.aggregates.sinkTo(extra).name("extra sink of version 2").uid("test-extra-sink");
         JobClient second = env.executeAsync("upgrade-v2");
         boolean drained = false;
-        try (StoreReaders kafkaReader = new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+        try (StoreReaders kafkaReader =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             // Bound again by this job's reader (the kernel queues what arrives from then on).
             StoreReaders.await(
@@ -112,16 +121,24 @@ class SavepointUpgradeITCase {
             s.send(upgrade(5, b + 6_100)); // closes the second window
             s.send(upgrade(7, b + 9_500)); // closes the third
 
-            StoreReaders.await(() -> stores.rows("upgrade").size() >= 3, LocalStores.TIMEOUT, () -> stores.rows("upgrade").toString());
-            StoreReaders.await(() -> kafkaReader.kafka().size() >= 3, LocalStores.TIMEOUT, () -> kafkaReader.kafka().toString());
+            StoreReaders.await(
+                    () -> stores.rows("upgrade").size() >= 3,
+                    LocalStores.TIMEOUT,
+                    () -> stores.rows("upgrade").toString());
+            StoreReaders.await(
+                    () -> kafkaReader.kafka().size() >= 3,
+                    LocalStores.TIMEOUT,
+                    () -> kafkaReader.kafka().toString());
             // The drain emits the window still open (b + 8 s): then everything is final.
             LocalStores.drain(second, dir);
             drained = true;
 
             assertThat(stores.rows("upgrade")).containsExactlyElementsOf(upgradedRows(b));
             assertThat(kafkaReader.kafka()).containsExactlyElementsOf(upgradedKafkaValues(b));
-            assertThat(extra.received()).extracting(a -> a.windowStart + "=" + a.value)
-                    .containsExactly((b + 2_000) + "=30.0", (b + 6_000) + "=5.0", (b + 8_000) + "=7.0");
+            assertThat(extra.received())
+                    .extracting(a -> a.windowStart + "=" + a.value)
+                    .containsExactly(
+                            (b + 2_000) + "=30.0", (b + 6_000) + "=5.0", (b + 8_000) + "=7.0");
         } finally {
             reserved.close();
             if (!drained) {
@@ -152,6 +169,10 @@ class SavepointUpgradeITCase {
     }
 
     static String upgrade(double value, long ts) {
-        return "{\"metric\":\"upgrade\",\"value\":" + value + ",\"ts\":" + ts + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
+        return "{\"metric\":\"upgrade\",\"value\":"
+                + value
+                + ",\"ts\":"
+                + ts
+                + ",\"device_id\":\"d1\",\"function\":\"sum\"}";
     }
 }

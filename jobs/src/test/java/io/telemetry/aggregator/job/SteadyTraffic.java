@@ -23,7 +23,9 @@ final class SteadyTraffic {
         this.malformed = (sentAt.length + 9) / 10;
     }
 
-    /** Sends {@code rate} datagrams a second for {@code seconds} seconds to the port on loopback. */
+    /**
+     * Sends {@code rate} datagrams a second for {@code seconds} seconds to the port on loopback.
+     */
     static SteadyTraffic send(int port, int rate, int seconds) {
         long[] sentAt = new long[rate * seconds];
         long interval = 1_000_000_000L / rate;
@@ -35,7 +37,8 @@ final class SteadyTraffic {
                 while ((wait = due - System.nanoTime()) > 0) {
                     LockSupport.parkNanos(wait);
                 }
-                sender.send("dash.hits:1|c\ndash.latency:5|ms" + (i % 10 == 0 ? "\nnot a record" : ""));
+                sender.send(
+                        "dash.hits:1|c\ndash.latency:5|ms" + (i % 10 == 0 ? "\nnot a record" : ""));
                 sentAt[i] = System.nanoTime();
             }
         } catch (java.io.IOException e) {

@@ -1,13 +1,6 @@
 package io.telemetry.aggregator.job;
 
-import io.telemetry.aggregator.services.InfluxDbServer;
 import io.telemetry.aggregator.services.PostgresServer;
-
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -16,6 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads back what the job wrote: Kafka (read_committed), PostgreSQL rows, InfluxDB points. */
 final class StoreReaders implements AutoCloseable {
@@ -54,8 +51,19 @@ final class StoreReaders implements AutoCloseable {
                                         + " ORDER BY 5, 1, 2, 4")) {
             while (r.next()) {
                 rows.add(
-                        r.getString(1) + " " + r.getString(2) + " " + r.getString(3) + " " + r.getString(4)
-                                + " @" + r.getLong(5) + " = " + r.getDouble(6) + " x" + r.getLong(7));
+                        r.getString(1)
+                                + " "
+                                + r.getString(2)
+                                + " "
+                                + r.getString(3)
+                                + " "
+                                + r.getString(4)
+                                + " @"
+                                + r.getLong(5)
+                                + " = "
+                                + r.getDouble(6)
+                                + " x"
+                                + r.getLong(7));
             }
         } catch (java.sql.SQLException e) {
             if ("42P01".equals(e.getSQLState())) {

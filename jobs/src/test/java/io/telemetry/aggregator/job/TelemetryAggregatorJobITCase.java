@@ -3,11 +3,14 @@ package io.telemetry.aggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.AggregationOptions;
-import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -16,14 +19,9 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Supplier;
-
 /**
- * The whole job on a MiniCluster with two UDP readers sharing one port: real datagrams in all
- * three formats, exact aggregates and dead letters out.
+ * The whole job on a MiniCluster with two UDP readers sharing one port: real datagrams in all three
+ * formats, exact aggregates and dead letters out.
  */
 class TelemetryAggregatorJobITCase {
 
@@ -55,11 +53,16 @@ class TelemetryAggregatorJobITCase {
         env.setParallelism(2);
         TelemetryAggregatorJob.Outputs outputs =
                 TelemetryAggregatorJob.build(
-                        env, config, UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+                        env,
+                        config,
+                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
         CollectingSink<WindowAggregate> aggregates = new CollectingSink<>();
         CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
         outputs.aggregates.sinkTo(aggregates).name("collect aggregates").uid("test-aggregates");
-        outputs.deadLetters.sinkTo(deadLetters).name("collect dead letters").uid("test-dead-letters");
+        outputs.deadLetters
+                .sinkTo(deadLetters)
+                .name("collect dead letters")
+                .uid("test-dead-letters");
         JobClient job = env.executeAsync("telemetry-aggregator-itcase");
         try {
             reserved.awaitJobSockets(2, TIMEOUT, () -> UdpTestSender.alive(job));
@@ -68,10 +71,17 @@ class TelemetryAggregatorJobITCase {
             long sec = b / 1000;
 
             try (UdpTestSender s = new UdpTestSender(port)) {
-                s.send(json("temp", 10, b + 100, "[\"avg\",\"max\"]")
-                        + "\n" + json("temp", 20, b + 500, "[\"avg\",\"max\"]")
-                        + "\n{\"metric\": broken\n");
-                s.send("cpu,host=h1 value=5 " + (b + 200) * 1_000_000 + "\ncpu,host=h1 value=7 " + (b + 1_500) * 1_000_000 + "\n");
+                s.send(
+                        json("temp", 10, b + 100, "[\"avg\",\"max\"]")
+                                + "\n"
+                                + json("temp", 20, b + 500, "[\"avg\",\"max\"]")
+                                + "\n{\"metric\": broken\n");
+                s.send(
+                        "cpu,host=h1 value=5 "
+                                + (b + 200) * 1_000_000
+                                + "\ncpu,host=h1 value=7 "
+                                + (b + 1_500) * 1_000_000
+                                + "\n");
                 s.send("hits:1|c|#host:h2|T" + sec + "\nhits:2|c|@0.5|#host:h2|T" + sec);
                 s.send(json("temp", 30, b + 2_500, null));
                 s.send(json("temp", 40, b + 1_800, "\"avg\"")); // out of order, within the bound
@@ -82,7 +92,9 @@ class TelemetryAggregatorJobITCase {
                 await(() -> deadLetters.received().size() >= 2, "the late record");
 
                 // Traffic stops: the open window is emitted without any newer event.
-                await(() -> aggregates.received().size() >= 6, "the window left open when traffic stopped");
+                await(
+                        () -> aggregates.received().size() >= 6,
+                        "the window left open when traffic stopped");
 
                 assertThat(aggregates.received())
                         .containsExactlyInAnyOrder(
@@ -100,7 +112,8 @@ class TelemetryAggregatorJobITCase {
                         .containsExactlyInAnyOrder(
                                 "malformed " + s.address() + " {\"metric\": broken",
                                 "late  {\"metric\":\"temp\",\"source\":\"d1\",\"tags\":{},\"function\":\"avg\",\"value\":99.0,\"time\":\""
-                                        + java.time.Instant.ofEpochMilli(b + 100) + "\"}");
+                                        + java.time.Instant.ofEpochMilli(b + 100)
+                                        + "\"}");
             }
 
             // Many senders: the kernel spreads them over both readers; the sum stays exact.
@@ -127,11 +140,19 @@ class TelemetryAggregatorJobITCase {
     }
 
     private static String json(String metric, double value, long ts, String function) {
-        return "{\"metric\":\"" + metric + "\",\"value\":" + value + ",\"ts\":" + ts
-                + ",\"device_id\":\"d1\"" + (function == null ? "" : ",\"function\":" + function) + "}";
+        return "{\"metric\":\""
+                + metric
+                + "\",\"value\":"
+                + value
+                + ",\"ts\":"
+                + ts
+                + ",\"device_id\":\"d1\""
+                + (function == null ? "" : ",\"function\":" + function)
+                + "}";
     }
 
-    private static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
+    private static void await(Supplier<Boolean> condition, String what)
+            throws InterruptedException {
         StoreReaders.await(condition, TIMEOUT, () -> "still waiting for " + what);
     }
 }

@@ -1,15 +1,13 @@
 package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.services.UdpPortReservation;
-
-import org.apache.flink.core.execution.JobClient;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import org.apache.flink.core.execution.JobClient;
 
 /** Sends real UDP datagrams to the job on loopback, and holds its port until its readers bind. */
 final class UdpTestSender implements AutoCloseable {

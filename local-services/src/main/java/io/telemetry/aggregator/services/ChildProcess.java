@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * A server process started by a launcher: its output goes to a log file, readiness is polled
- * with a deadline, and it is stopped by its own PID (SIGTERM, then SIGKILL).
+ * A server process started by a launcher: its output goes to a log file, readiness is polled with a
+ * deadline, and it is stopped by its own PID (SIGTERM, then SIGKILL).
  */
 final class ChildProcess implements AutoCloseable {
 
@@ -56,7 +56,8 @@ final class ChildProcess implements AutoCloseable {
             throws IOException, InterruptedException {
         try (ChildProcess child = start(name, command, workDir)) {
             if (!child.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IOException(name + " did not finish in " + timeout + "; see " + child.log);
+                throw new IOException(
+                        name + " did not finish in " + timeout + "; see " + child.log);
             }
             if (child.process.exitValue() != 0) {
                 throw new IOException(
@@ -78,12 +79,17 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Waits until {@code ready} holds; fails early when the process dies. */
-    void awaitReady(BooleanSupplier ready, Duration timeout) throws IOException, InterruptedException {
+    void awaitReady(BooleanSupplier ready, Duration timeout)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ready.getAsBoolean()) {
             if (!process.isAlive()) {
                 throw new IOException(
-                        name + " exited with " + process.exitValue() + " before it was ready: " + tail());
+                        name
+                                + " exited with "
+                                + process.exitValue()
+                                + " before it was ready: "
+                                + tail());
             }
             if (System.nanoTime() > deadline) {
                 throw new IOException(name + " was not ready within " + timeout + ": " + tail());
@@ -94,7 +100,8 @@ final class ChildProcess implements AutoCloseable {
 
     boolean logContains(String text) {
         try {
-            return Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text);
+            return Files.exists(log)
+                    && Files.readString(log, StandardCharsets.UTF_8).contains(text);
         } catch (IOException e) {
             return false;
         }
@@ -103,8 +110,7 @@ final class ChildProcess implements AutoCloseable {
     String tail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join(
-                    "\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
         } catch (IOException e) {
             return "(no log at " + log + ")";
         }
@@ -149,9 +155,9 @@ final class ChildProcess implements AutoCloseable {
 
     /**
      * Starts a server on {@code count} distinct TCP ports that are free now, and again on other
-     * ones when it failed because one of them was taken before the server could bind it (up to
-     * five times): a free port can only be found by closing a probe socket, and anything may
-     * bind it before the server does.
+     * ones when it failed because one of them was taken before the server could bind it (up to five
+     * times): a free port can only be found by closing a probe socket, and anything may bind it
+     * before the server does.
      */
     static <T> T onFreePorts(int count, OnPorts<T> start) throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {

@@ -66,7 +66,8 @@ public final class InfluxDbServer implements AutoCloseable {
                         ""),
                 StandardCharsets.UTF_8);
         InfluxDbServer server =
-                new InfluxDbServer(dir, List.of(influxd, "run", "-config", config.toString()), port);
+                new InfluxDbServer(
+                        dir, List.of(influxd, "run", "-config", config.toString()), port);
         server.startProcess();
         return server;
     }
@@ -113,10 +114,13 @@ public final class InfluxDbServer implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** Runs an InfluxQL statement ({@code CREATE DATABASE x}, {@code SELECT ...}); returns the JSON. */
+    /**
+     * Runs an InfluxQL statement ({@code CREATE DATABASE x}, {@code SELECT ...}); returns the JSON.
+     */
     public String query(String database, String influxQl) throws IOException, InterruptedException {
         String form =
-                "q=" + java.net.URLEncoder.encode(influxQl, StandardCharsets.UTF_8)
+                "q="
+                        + java.net.URLEncoder.encode(influxQl, StandardCharsets.UTF_8)
                         + (database == null ? "" : "&db=" + database)
                         + "&epoch=ms";
         HttpResponse<String> r =
@@ -139,7 +143,10 @@ public final class InfluxDbServer implements AutoCloseable {
                 HttpClient.newHttpClient()
                         .send(
                                 HttpRequest.newBuilder(
-                                                URI.create(url() + "/write?precision=ms&db=" + database))
+                                                URI.create(
+                                                        url()
+                                                                + "/write?precision=ms&db="
+                                                                + database))
                                         .POST(HttpRequest.BodyPublishers.ofString(lines))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());

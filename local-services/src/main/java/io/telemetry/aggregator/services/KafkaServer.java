@@ -40,7 +40,10 @@ public final class KafkaServer implements AutoCloseable {
                         "process.roles=broker,controller",
                         "node.id=1",
                         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:"
+                                + port
+                                + ",CONTROLLER://127.0.0.1:"
+                                + controllerPort,
                         "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
                         "controller.listener.names=CONTROLLER",
                         "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -83,7 +86,9 @@ public final class KafkaServer implements AutoCloseable {
         KafkaServer server =
                 new KafkaServer(
                         dir,
-                        withProperty(ChildProcess.java("384m", "kafka.Kafka", config.toString()), logging),
+                        withProperty(
+                                ChildProcess.java("384m", "kafka.Kafka", config.toString()),
+                                logging),
                         port);
         server.startProcess();
         return server;
@@ -94,7 +99,9 @@ public final class KafkaServer implements AutoCloseable {
         process = started;
         try {
             started.awaitListening(
-                    port, () -> started.logContains("Kafka Server started"), Duration.ofSeconds(90));
+                    port,
+                    () -> started.logContains("Kafka Server started"),
+                    Duration.ofSeconds(90));
         } catch (IOException | InterruptedException e) {
             close();
             throw e;
@@ -122,7 +129,8 @@ public final class KafkaServer implements AutoCloseable {
         }
     }
 
-    private static java.util.List<String> withProperty(java.util.List<String> command, String property) {
+    private static java.util.List<String> withProperty(
+            java.util.List<String> command, String property) {
         command.add(1, property);
         return command;
     }

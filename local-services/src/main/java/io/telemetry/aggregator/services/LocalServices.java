@@ -55,7 +55,8 @@ public final class LocalServices {
             env.put("TELEMETRY_SINK_INFLUXDB_DATABASE", "telemetry");
             storage.add("influxdb");
         } else {
-            System.out.println("influxd is not installed (apt-get install influxdb): running without InfluxDB");
+            System.out.println(
+                    "influxd is not installed (apt-get install influxdb): running without InfluxDB");
         }
         env.put("STORAGE_TYPE", String.join(",", storage));
 

@@ -14,8 +14,8 @@ import java.util.Set;
 /**
  * TCP ports for servers that must be told their port before they start: distinct ports that are
  * free now, whether one was taken since, and whether a given process listens on one. A server
- * started on such a port is started again on fresh ones when its port was taken before it bound
- * it, and counts as ready only once its own process holds the listening socket.
+ * started on such a port is started again on fresh ones when its port was taken before it bound it,
+ * and counts as ready only once its own process holds the listening socket.
  */
 public final class Ports {
 
@@ -71,7 +71,8 @@ public final class Ports {
         if (sockets.isEmpty()) {
             return false;
         }
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "fd"))) {
+        try (DirectoryStream<Path> fds =
+                Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "fd"))) {
             for (Path fd : fds) {
                 try {
                     if (sockets.contains(Files.readSymbolicLink(fd).toString())) {

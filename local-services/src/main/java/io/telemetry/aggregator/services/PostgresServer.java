@@ -1,7 +1,6 @@
 package io.telemetry.aggregator.services;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +11,8 @@ import java.sql.Statement;
 import java.time.Duration;
 
 /**
- * A real PostgreSQL server (zonky's PostgreSQL binaries from Maven) on a free port, with a
- * database and a password-protected user for the job.
+ * A real PostgreSQL server (zonky's PostgreSQL binaries from Maven) on a free port, with a database
+ * and a password-protected user for the job.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -52,16 +51,17 @@ public final class PostgresServer implements AutoCloseable {
         EmbeddedPostgres postgres;
         try {
             postgres =
-                EmbeddedPostgres.builder()
-                        .setServerConfig("hba_file", hba.toString())
-                        .setPort(port)
-                        .setDataDirectory(dir.resolve("data"))
-                        .setCleanDataDirectory(true)
-                        .setOverrideWorkingDirectory(dir.resolve("work").toFile())
-                        .setPGStartupWait(Duration.ofSeconds(60))
-                        .start();
+                    EmbeddedPostgres.builder()
+                            .setServerConfig("hba_file", hba.toString())
+                            .setPort(port)
+                            .setDataDirectory(dir.resolve("data"))
+                            .setCleanDataDirectory(true)
+                            .setOverrideWorkingDirectory(dir.resolve("work").toFile())
+                            .setPGStartupWait(Duration.ofSeconds(60))
+                            .start();
         } catch (RuntimeException e) {
-            throw new IOException("PostgreSQL did not start on port " + port + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "PostgreSQL did not start on port " + port + ": " + e.getMessage(), e);
         }
         PostgresServer server = new PostgresServer(postgres, port);
         try (Connection c = postgres.getPostgresDatabase().getConnection();
@@ -90,8 +90,8 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /**
-     * Makes the job's database refuse every connection and drops the open ones, as a database
-     * that is down does; {@link #reopen()} ends it.
+     * Makes the job's database refuse every connection and drops the open ones, as a database that
+     * is down does; {@link #reopen()} ends it.
      */
     public void refuseConnections() throws SQLException {
         try (Connection c = postgres.getPostgresDatabase().getConnection();

@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Prometheus ({@code prometheus} from Debian's package) on a free port, scraping the given
- * targets every second, with its data in a temporary folder; queried over its HTTP API.
+ * Prometheus ({@code prometheus} from Debian's package) on a free port, scraping the given targets
+ * every second, with its data in a temporary folder; queried over its HTTP API.
  */
 public final class PrometheusServer implements AutoCloseable {
 
@@ -34,7 +34,9 @@ public final class PrometheusServer implements AutoCloseable {
         return ChildProcess.findExecutable("prometheus", "/usr/bin/prometheus");
     }
 
-    /** Starts Prometheus scraping {@code targets} ("host:port" of metric endpoints) every second. */
+    /**
+     * Starts Prometheus scraping {@code targets} ("host:port" of metric endpoints) every second.
+     */
     public static PrometheusServer start(Path dir, List<String> targets)
             throws IOException, InterruptedException {
         String prometheus = executable();
@@ -110,7 +112,8 @@ public final class PrometheusServer implements AutoCloseable {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IOException("Prometheus " + path + " failed with " + r.statusCode() + ": " + r.body());
+            throw new IOException(
+                    "Prometheus " + path + " failed with " + r.statusCode() + ": " + r.body());
         }
         return r.body();
     }

@@ -31,7 +31,8 @@ public final class QuestDbServer implements AutoCloseable {
         return ChildProcess.onFreePorts(1, ports -> start(dir, ports[0]));
     }
 
-    private static QuestDbServer start(Path dir, int port) throws IOException, InterruptedException {
+    private static QuestDbServer start(Path dir, int port)
+            throws IOException, InterruptedException {
         Path conf = dir.resolve("root").resolve("conf");
         Files.createDirectories(conf);
         Files.writeString(
@@ -105,7 +106,9 @@ public final class QuestDbServer implements AutoCloseable {
                                                 URI.create(
                                                         url()
                                                                 + "/exec?query="
-                                                                + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
+                                                                + URLEncoder.encode(
+                                                                        sql,
+                                                                        StandardCharsets.UTF_8)))
                                         .timeout(Duration.ofSeconds(10))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());

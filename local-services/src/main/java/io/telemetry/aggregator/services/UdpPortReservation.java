@@ -1,7 +1,6 @@
 package io.telemetry.aggregator.services;
 
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -13,10 +12,10 @@ import java.util.function.BooleanSupplier;
 /**
  * A UDP port held for a job until the job's readers have bound it. The job binds its readers with
  * {@code SO_REUSEPORT}, so a port picked by closing a probe socket could be taken meanwhile by
- * anything, or silently shared with another job that picked the same port. This holds a socket
- * with {@code SO_REUSEPORT} on the port (the kernel hands the port to nobody else while it is
- * bound), lets the job's readers join it, and lets go once they are all there. Send nothing
- * before {@link #awaitJobSockets} returns: the held socket would receive its share.
+ * anything, or silently shared with another job that picked the same port. This holds a socket with
+ * {@code SO_REUSEPORT} on the port (the kernel hands the port to nobody else while it is bound),
+ * lets the job's readers join it, and lets go once they are all there. Send nothing before {@link
+ * #awaitJobSockets} returns: the held socket would receive its share.
  *
  * <pre>{@code
  * try (UdpPortReservation port = UdpPortReservation.reserve("127.0.0.1")) {
@@ -75,7 +74,13 @@ public final class UdpPortReservation implements AutoCloseable {
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(
-                        bound + " of " + readers + " readers bound UDP port " + port + " within " + timeout);
+                        bound
+                                + " of "
+                                + readers
+                                + " readers bound UDP port "
+                                + port
+                                + " within "
+                                + timeout);
             }
             Thread.sleep(50);
         }

@@ -2,13 +2,12 @@ package io.telemetry.aggregator.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each launcher starts a real server that answers, and stops it by its PID. */
 class LocalServicesITCase {
@@ -16,7 +15,9 @@ class LocalServicesITCase {
     @Test
     void postgres(@TempDir Path dir) throws Exception {
         try (PostgresServer pg = PostgresServer.start(dir)) {
-            try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT current_database(), current_user")) {
+            try (Connection c = pg.connect();
+                    Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT current_database(), current_user")) {
                 r.next();
                 assertThat(r.getString(1)).isEqualTo("telemetry");
                 assertThat(r.getString(2)).isEqualTo("telemetry");

@@ -3,8 +3,6 @@ package io.telemetry.aggregator.services;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Ports for test servers and jobs: never shared by accident, taken ones retried. */
 class PortsTest {
@@ -32,7 +31,10 @@ class PortsTest {
     void aListeningSocketIsFoundInItsOwnProcessOnly() throws IOException {
         try (ServerSocket server = new ServerSocket(0)) {
             assertThat(Ports.listening(PID, server.getLocalPort())).isTrue();
-            assertThat(Ports.listening(ProcessHandle.current().parent().orElseThrow().pid(), server.getLocalPort()))
+            assertThat(
+                            Ports.listening(
+                                    ProcessHandle.current().parent().orElseThrow().pid(),
+                                    server.getLocalPort()))
                     .isFalse();
             assertThat(Ports.anyTaken(server.getLocalPort())).isTrue();
         }
@@ -52,7 +54,11 @@ class PortsTest {
                                 tries.add(ports);
                                 if (tries.size() == 1) {
                                     // Something else binds the port before the server does.
-                                    squatters.add(new ServerSocket(ports[1], 50, java.net.InetAddress.getLoopbackAddress()));
+                                    squatters.add(
+                                            new ServerSocket(
+                                                    ports[1],
+                                                    50,
+                                                    java.net.InetAddress.getLoopbackAddress()));
                                     throw new IOException("bind: address already in use");
                                 }
                                 return ports;
@@ -70,12 +76,13 @@ class PortsTest {
     void aServerThatFailsForAnotherReasonIsNotStartedAgain() {
         List<int[]> tries = new ArrayList<>();
         assertThatThrownBy(
-                        () -> ChildProcess.onFreePorts(
-                                1,
-                                ports -> {
-                                    tries.add(ports);
-                                    throw new IOException("bad configuration");
-                                }))
+                        () ->
+                                ChildProcess.onFreePorts(
+                                        1,
+                                        ports -> {
+                                            tries.add(ports);
+                                            throw new IOException("bad configuration");
+                                        }))
                 .hasMessage("bad configuration");
         assertThat(tries).hasSize(1);
     }
@@ -93,7 +100,8 @@ class PortsTest {
                 first.awaitJobSockets(1, Duration.ofSeconds(10), () -> true);
                 // Released: every datagram goes to the job's socket now.
                 for (int i = 0; i < 10; i++) {
-                    sender.send(ByteBuffer.wrap(("d" + i).getBytes(StandardCharsets.UTF_8)),
+                    sender.send(
+                            ByteBuffer.wrap(("d" + i).getBytes(StandardCharsets.UTF_8)),
                             new InetSocketAddress("127.0.0.1", first.port()));
                 }
                 reader.configureBlocking(true);
@@ -106,9 +114,11 @@ class PortsTest {
                 }
             }
             assertThatThrownBy(() -> second.awaitJobSockets(2, Duration.ofMillis(200), () -> true))
-                    .hasMessage("0 of 2 readers bound UDP port " + second.port() + " within PT0.2S");
+                    .hasMessage(
+                            "0 of 2 readers bound UDP port " + second.port() + " within PT0.2S");
             assertThatThrownBy(() -> second.awaitJobSockets(2, Duration.ofSeconds(10), () -> false))
-                    .hasMessage("The job stopped before its readers bound UDP port " + second.port());
+                    .hasMessage(
+                            "The job stopped before its readers bound UDP port " + second.port());
         }
     }
 }

@@ -1,10 +1,9 @@
 package io.telemetry.aggregator.operators;
 
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
-
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 
 /** Settings of parsing, watermarks and windows. */
 public final class AggregationOptions {

@@ -3,8 +3,7 @@ package io.telemetry.aggregator.operators;
 import java.util.Objects;
 
 /**
- * A record the job could not use, with the reason: the contract's dead-letter record. A Flink
- * POJO.
+ * A record the job could not use, with the reason: the contract's dead-letter record. A Flink POJO.
  */
 public class DeadLetter {
 
@@ -18,8 +17,13 @@ public class DeadLetter {
 
     /** Every reason, in the contract's order. */
     public static final String[] REASONS = {
-        MALFORMED, MISSING_METRIC, INVALID_VALUE, UNKNOWN_FUNCTION, TIMESTAMP_OUT_OF_RANGE,
-        TOO_LARGE, LATE
+        MALFORMED,
+        MISSING_METRIC,
+        INVALID_VALUE,
+        UNKNOWN_FUNCTION,
+        TIMESTAMP_OUT_OF_RANGE,
+        TOO_LARGE,
+        LATE
     };
 
     /** Longest raw record kept in a dead letter, in bytes. */

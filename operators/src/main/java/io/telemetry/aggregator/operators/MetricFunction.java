@@ -3,8 +3,8 @@ package io.telemetry.aggregator.operators;
 import java.util.Locale;
 
 /**
- * The aggregation functions of the data contract. The codes are persisted in state and on the
- * wire: never renumber them, only add.
+ * The aggregation functions of the data contract. The codes are persisted in state and on the wire:
+ * never renumber them, only add.
  */
 public enum MetricFunction {
     COUNT(0, "count"),

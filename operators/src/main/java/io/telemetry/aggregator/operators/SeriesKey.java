@@ -1,9 +1,8 @@
 package io.telemetry.aggregator.operators;
 
 /**
- * What one aggregate is computed for: metric name, source, tags and function. The hash is
- * computed from strings and a byte only, so it is the same in every JVM, as Flink's key groups
- * require.
+ * What one aggregate is computed for: metric name, source, tags and function. The hash is computed
+ * from strings and a byte only, so it is the same in every JVM, as Flink's key groups require.
  */
 public class SeriesKey {
 

@@ -3,8 +3,8 @@ package io.telemetry.aggregator.operators;
 import java.util.Objects;
 
 /**
- * One value of one series, ready to aggregate: what a parsed record yields per metric and
- * function. A Flink POJO, never serialized with Kryo.
+ * One value of one series, ready to aggregate: what a parsed record yields per metric and function.
+ * A Flink POJO, never serialized with Kryo.
  */
 public class TelemetryRecord {
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.telemetry.aggregator.operators.aggregate.MetricAccumulator;
 import io.telemetry.aggregator.operators.aggregate.MetricAccumulatorSerializer;
 import io.telemetry.aggregator.udp.UdpDatagram;
-
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -17,8 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every type that crosses the network or lives in state has a serializer of its own: with
- * generic types disabled (as the job runs), Flink would refuse to fall back to Kryo.
+ * Every type that crosses the network or lives in state has a serializer of its own: with generic
+ * types disabled (as the job runs), Flink would refuse to fall back to Kryo.
  */
 class TypeSerializationTest {
 
@@ -52,7 +51,8 @@ class TypeSerializationTest {
     @Test
     void recordsRoundTripThroughTheirSerializer() throws Exception {
         TelemetryRecord record =
-                new TelemetryRecord("m ü", "s", "{\"a\":\"b\"}", MetricFunction.P99, -1.5, 123, 456);
+                new TelemetryRecord(
+                        "m ü", "s", "{\"a\":\"b\"}", MetricFunction.P99, -1.5, 123, 456);
         TypeSerializer<TelemetryRecord> serializer =
                 TypeInformation.of(TelemetryRecord.class).createSerializer(noKryo());
         DataOutputSerializer out = new DataOutputSerializer(64);

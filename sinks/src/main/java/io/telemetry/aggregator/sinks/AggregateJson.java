@@ -3,7 +3,6 @@ package io.telemetry.aggregator.sinks;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.parse.JsonText;
-
 import java.time.Instant;
 
 /** The JSON forms of the output records, exactly as the data contract shows them. */
@@ -36,9 +35,7 @@ public final class AggregateJson {
         return sb.append('}').toString();
     }
 
-    /**
-     * {@code {"reason":…,"detail":…,"sender":…,"received_at":"<ISO>","record":…}}.
-     */
+    /** {@code {"reason":…,"detail":…,"sender":…,"received_at":"<ISO>","record":…}}. */
     public static String deadLetter(DeadLetter d) {
         StringBuilder sb = new StringBuilder(256).append("{\"reason\":");
         JsonText.appendQuoted(sb, d.reason);

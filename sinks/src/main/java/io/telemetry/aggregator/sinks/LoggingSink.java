@@ -2,19 +2,17 @@ package io.telemetry.aggregator.sinks;
 
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
-
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.util.function.SerializableFunction;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes each record as one JSON line to a named logger: {@code telemetry.aggregates} for
- * aggregates, {@code telemetry.deadletters} for dead letters. The output for a local run and
- * for jobs with no store configured.
+ * aggregates, {@code telemetry.deadletters} for dead letters. The output for a local run and for
+ * jobs with no store configured.
  */
 public final class LoggingSink<T> implements Sink<T> {
 
@@ -22,6 +20,7 @@ public final class LoggingSink<T> implements Sink<T> {
 
     private final String loggerName;
     private final SerializableFunction<T, String> toJson;
+
     private LoggingSink(String loggerName, SerializableFunction<T, String> toJson) {
         this.loggerName = loggerName;
         this.toJson = toJson;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
-
 import org.junit.jupiter.api.Test;
 
 class AggregateJsonTest {
@@ -34,7 +33,11 @@ class AggregateJsonTest {
     void deadLetterEscapesTheRawRecord() {
         DeadLetter d =
                 new DeadLetter(
-                        "malformed", "bad \"x\"", "10.0.0.7:41234", 1_795_430_400_123L, "a\tb\\c\u0001");
+                        "malformed",
+                        "bad \"x\"",
+                        "10.0.0.7:41234",
+                        1_795_430_400_123L,
+                        "a\tb\\c\u0001");
 
         assertThat(AggregateJson.deadLetter(d))
                 .isEqualTo(

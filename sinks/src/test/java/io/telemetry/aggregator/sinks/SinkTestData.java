@@ -1,16 +1,14 @@
 package io.telemetry.aggregator.sinks;
 
 import io.telemetry.aggregator.operators.WindowAggregate;
-
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.time.Duration;
-import java.util.List;
 
 /** Aggregates that exercise every sink, and a small bounded job that writes them. */
 public final class SinkTestData {

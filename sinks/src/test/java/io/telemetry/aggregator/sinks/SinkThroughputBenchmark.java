@@ -11,11 +11,6 @@ import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinks;
 import io.telemetry.aggregator.sinks.postgres.PostgresAggregateSink;
 import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
-
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,12 +19,16 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * Write throughput of each sink against real local servers: a bounded job writes N distinct
- * aggregates (one series per source, one window per minute) through one sink at a time and the
- * wall time from submission to the job's end (the last batch or transaction written, and the
- * MiniCluster's start of about a second) is printed as rows per second. Run with {@code bin/bench-sinks [N]}.
+ * aggregates (one series per source, one window per minute) through one sink at a time and the wall
+ * time from submission to the job's end (the last batch or transaction written, and the
+ * MiniCluster's start of about a second) is printed as rows per second. Run with {@code
+ * bin/bench-sinks [N]}.
  */
 public final class SinkThroughputBenchmark {
 
@@ -40,8 +39,16 @@ public final class SinkThroughputBenchmark {
         for (int i = 0; i < n; i++) {
             long start = SinkTestData.T0 + (i % 1_000) * 60_000L;
             aggregates.add(
-                    new WindowAggregate("bench", "s" + (i / 1_000), "{\"site\":\"lab\"}", "avg",
-                            start, start + 60_000, i * 0.5, 10, 0));
+                    new WindowAggregate(
+                            "bench",
+                            "s" + (i / 1_000),
+                            "{\"site\":\"lab\"}",
+                            "avg",
+                            start,
+                            start + 60_000,
+                            i * 0.5,
+                            10,
+                            0));
         }
         System.out.printf("%-28s %10s %10s %12s%n", "sink", "rows", "seconds", "rows/s");
         try (KafkaServer kafka = KafkaServer.start(dir.resolve("kafka"))) {
@@ -78,7 +85,9 @@ public final class SinkThroughputBenchmark {
                 config.set(InfluxDbSinkOptions.DATABASE, "bench");
                 run("InfluxDB 1.6 v1 /write", InfluxDbSink.from(config), aggregates);
                 String count = influx.query("bench", "SELECT count(\"count\") FROM bench");
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"values\":\\[\\[[^,]*,([0-9]+)\\]\\]").matcher(count);
+                java.util.regex.Matcher m =
+                        java.util.regex.Pattern.compile("\"values\":\\[\\[[^,]*,([0-9]+)\\]\\]")
+                                .matcher(count);
                 check("InfluxDB points", m.find() ? Long.parseLong(m.group(1)) : -1, n);
             }
         }
@@ -91,15 +100,20 @@ public final class SinkThroughputBenchmark {
         }
     }
 
-    private static void run(String name, Sink<WindowAggregate> sink, List<WindowAggregate> aggregates)
+    private static void run(
+            String name, Sink<WindowAggregate> sink, List<WindowAggregate> aggregates)
             throws Exception {
         long start = System.nanoTime();
         SinkTestData.write(sink, aggregates);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%-28s %10d %10.2f %12.0f%n", name, aggregates.size(), seconds, aggregates.size() / seconds);
+        System.out.printf(
+                "%-28s %10d %10.2f %12.0f%n",
+                name, aggregates.size(), seconds, aggregates.size() / seconds);
     }
 
     private static void check(String what, long actual, long expected) {
-        System.out.printf("  %s: %d of %d%s%n", what, actual, expected, actual == expected ? "" : "  MISMATCH");
+        System.out.printf(
+                "  %s: %d of %d%s%n",
+                what, actual, expected, actual == expected ? "" : "  MISMATCH");
     }
 }

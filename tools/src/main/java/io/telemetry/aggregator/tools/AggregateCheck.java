@@ -2,7 +2,6 @@ package io.telemetry.aggregator.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +17,8 @@ import java.util.Map;
 /**
  * Compares the job's aggregates (lines {@code <epoch ms> <JSON>} as the benchmark's logging writes
  * them) with what the load generator sent: every expected series and window present with the same
- * value and count, nothing else under the run's prefix. For StatsD without timestamps the job
- * times records on arrival, so there each series' total over all its windows is compared.
+ * value and count, nothing else under the run's prefix. For StatsD without timestamps the job times
+ * records on arrival, so there each series' total over all its windows is compared.
  */
 public final class AggregateCheck {
 
@@ -31,6 +30,7 @@ public final class AggregateCheck {
     public int wrong;
     public int unexpected;
     public final List<String> examples = new ArrayList<>();
+
     /** Window end and sink time (epoch ms) of each aggregate's first emission. */
     public final List<long[]> emissions = new ArrayList<>();
 
@@ -39,7 +39,8 @@ public final class AggregateCheck {
     }
 
     /** Reads the aggregates of metrics or sources starting with {@code prefix} and compares. */
-    public static AggregateCheck compare(Path aggregates, Map<String, LoadGenerator.Expected> expected, String prefix)
+    public static AggregateCheck compare(
+            Path aggregates, Map<String, LoadGenerator.Expected> expected, String prefix)
             throws IOException {
         AggregateCheck check = new AggregateCheck();
         Map<String, double[]> actual = new HashMap<>(); // key -> {value, count}
@@ -61,12 +62,21 @@ public final class AggregateCheck {
                     }
                     long start = Instant.parse(a.path("window_start").asText()).toEpochMilli();
                     long end = Instant.parse(a.path("window_end").asText()).toEpochMilli();
-                    String series = metric + "|" + source + "|" + a.path("tags").toString() + "|" + a.path("function").asText();
+                    String series =
+                            metric
+                                    + "|"
+                                    + source
+                                    + "|"
+                                    + a.path("tags").toString()
+                                    + "|"
+                                    + a.path("function").asText();
                     double value = a.path("value").asDouble();
                     long count = a.path("count").asLong();
-                    double[] previous = actual.put(series + "|" + start, new double[] {value, count});
+                    double[] previous =
+                            actual.put(series + "|" + start, new double[] {value, count});
                     double[] total = totals.computeIfAbsent(series + "|-1", k -> new double[2]);
-                    if (previous != null) { // emitted again (allowed lateness): the newer result counts
+                    if (previous
+                            != null) { // emitted again (allowed lateness): the newer result counts
                         total[0] -= previous[0];
                         total[1] -= previous[1];
                     } else {
@@ -89,7 +99,17 @@ public final class AggregateCheck {
                 check.example("missing " + e);
             } else if (got[0] != e.value() || got[1] != e.count()) {
                 check.wrong++;
-                check.example("wrong " + e.key() + ": expected " + e.value() + " x" + e.count() + ", got " + got[0] + " x" + (long) got[1]);
+                check.example(
+                        "wrong "
+                                + e.key()
+                                + ": expected "
+                                + e.value()
+                                + " x"
+                                + e.count()
+                                + ", got "
+                                + got[0]
+                                + " x"
+                                + (long) got[1]);
             } else {
                 check.matched++;
             }
@@ -126,7 +146,8 @@ public final class AggregateCheck {
             return -1;
         }
         sorted.sort(null);
-        return sorted.get((int) Math.max(0, Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1)));
+        return sorted.get(
+                (int) Math.max(0, Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1)));
     }
 
     @Override
@@ -134,7 +155,12 @@ public final class AggregateCheck {
         return String.format(
                 Locale.ROOT,
                 "%s: %d of %d expected aggregates exact, %d missing, %d wrong, %d unexpected%s",
-                exact() ? "exact" : "NOT exact", matched, expected, missing, wrong, unexpected,
+                exact() ? "exact" : "NOT exact",
+                matched,
+                expected,
+                missing,
+                wrong,
+                unexpected,
                 examples.isEmpty() ? "" : " (" + String.join("; ", examples) + ")");
     }
 }

@@ -13,20 +13,20 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The throughput benchmark: starts the job on this machine, drives it with the load generator
- * (its own JVM, pinned to one vCPU with taskset) at increasing rates, and prints one table row
- * per rate: offered and received datagrams and records, kernel drops (RcvbufErrors and the job's
- * {@code kernel_drops}), whether every aggregate was exact, the job's CPU and peak memory, and
- * the window-to-sink latency. With {@code --peers}, the same StatsD load goes to Etsy StatsD,
- * collectd and netdata, and the ratios are printed.
+ * The throughput benchmark: starts the job on this machine, drives it with the load generator (its
+ * own JVM, pinned to one vCPU with taskset) at increasing rates, and prints one table row per rate:
+ * offered and received datagrams and records, kernel drops (RcvbufErrors and the job's {@code
+ * kernel_drops}), whether every aggregate was exact, the job's CPU and peak memory, and the
+ * window-to-sink latency. With {@code --peers}, the same StatsD load goes to Etsy StatsD, collectd
+ * and netdata, and the ratios are printed.
  *
  * <p>With {@code --overload}, each scenario runs three phases back to back instead: its rate for
  * {@code --seconds}, three times that rate for {@code --overload-seconds} (60), and its rate again;
  * each phase is a row, followed by the job's restarts and whether its {@code kernel_drops} metric
  * counted every datagram the kernel dropped.
  *
- * <p>Usage: {@code bin/benchmark [--quick] [--scenarios a,b,...] [--seconds 20] [--rate N] [--peers]
- * [--overload [--overload-seconds 60]]}.
+ * <p>Usage: {@code bin/benchmark [--quick] [--scenarios a,b,...] [--seconds 20] [--rate N]
+ * [--peers] [--overload [--overload-seconds 60]]}.
  */
 public final class Benchmark {
 
@@ -43,7 +43,14 @@ public final class Benchmark {
         final int[] rates;
         final boolean timestamps;
 
-        Scenario(String name, String format, int recordsPerDatagram, int series, String backend, boolean timestamps, int... rates) {
+        Scenario(
+                String name,
+                String format,
+                int recordsPerDatagram,
+                int series,
+                String backend,
+                boolean timestamps,
+                int... rates) {
             this.name = name;
             this.format = format;
             this.recordsPerDatagram = recordsPerDatagram;
@@ -57,15 +64,61 @@ public final class Benchmark {
     static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
     static {
-        add(new Scenario("statsd-1", "statsd", 1, 1_000, "hashmap", false, 20_000, 50_000, 100_000, 200_000, 400_000));
-        add(new Scenario("statsd-10", "statsd", 10, 1_000, "hashmap", false, 20_000, 50_000, 120_000, 200_000));
-        add(new Scenario("json-10", "json", 10, 1_000, "hashmap", false, 20_000, 50_000, 100_000, 150_000));
+        add(
+                new Scenario(
+                        "statsd-1",
+                        "statsd",
+                        1,
+                        1_000,
+                        "hashmap",
+                        false,
+                        20_000,
+                        50_000,
+                        100_000,
+                        200_000,
+                        400_000));
+        add(
+                new Scenario(
+                        "statsd-10",
+                        "statsd",
+                        10,
+                        1_000,
+                        "hashmap",
+                        false,
+                        20_000,
+                        50_000,
+                        120_000,
+                        200_000));
+        add(
+                new Scenario(
+                        "json-10", "json", 10, 1_000, "hashmap", false, 20_000, 50_000, 100_000,
+                        150_000));
         add(new Scenario("drone-10", "drone", 10, 1_000, "hashmap", false, 50_000, 100_000));
         add(new Scenario("gpu-10", "gpu", 10, 1_000, "hashmap", false, 20_000, 60_000, 100_000));
         add(new Scenario("line-10", "line", 10, 1_000, "hashmap", false, 50_000, 100_000));
-        add(new Scenario("series-100k", "statsd", 10, 100_000, "hashmap", false, 10_000, 20_000, 40_000));
+        add(
+                new Scenario(
+                        "series-100k",
+                        "statsd",
+                        10,
+                        100_000,
+                        "hashmap",
+                        false,
+                        10_000,
+                        20_000,
+                        40_000));
         add(new Scenario("series-1m", "statsd", 10, 1_000_000, "hashmap", false, 10_000, 20_000));
-        add(new Scenario("rocksdb-statsd-1", "statsd", 1, 1_000, "rocksdb", false, 50_000, 100_000, 200_000));
+        add(
+                new Scenario(
+                        "rocksdb-statsd-1",
+                        "statsd",
+                        1,
+                        1_000,
+                        "rocksdb",
+                        false,
+                        50_000,
+                        100_000,
+                        200_000));
         add(new Scenario("rocksdb-100k", "statsd", 10, 100_000, "rocksdb", false, 10_000, 20_000));
         add(new Scenario("rocksdb-1m", "statsd", 10, 1_000_000, "rocksdb", false, 10_000));
         add(new Scenario("quick", "json", 2, 50, "hashmap", false, 200));
@@ -83,18 +136,30 @@ public final class Benchmark {
     private final Path work;
     private final double seconds;
     private final String receiveBuffer;
+
     /** More job settings from {@code --set key=value}, as {@code --key value} pairs. */
     private final List<String> extraSettings;
+
     /** The job JVM's heap (-Xms and -Xmx) from --heap; null for the shipped one. */
     private final String heap;
+
     private final List<String> rows = new ArrayList<>();
+
     /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
     private final Map<String, Double> lossless = new HashMap<>();
+
     /** Every peer and scenario run ("peer|scenario"), with the lowest rate offered to it. */
     private final java.util.Set<String> peerRuns = new java.util.HashSet<>();
+
     private final Map<String, Double> peerLowestRate = new HashMap<>();
 
-    Benchmark(Path root, Path work, double seconds, String receiveBuffer, List<String> extraSettings, String heap) {
+    Benchmark(
+            Path root,
+            Path work,
+            double seconds,
+            String receiveBuffer,
+            List<String> extraSettings,
+            String heap) {
         this.heap = heap;
         this.extraSettings = extraSettings;
         this.root = root;
@@ -111,8 +176,20 @@ public final class Benchmark {
     public static int run(Path repository, String[] args) throws Exception {
         Path root = repository.toAbsolutePath().normalize();
         double seconds = 20;
-        List<String> scenarios = new ArrayList<>(List.of("statsd-1", "statsd-10", "json-10", "drone-10", "gpu-10", "line-10",
-                "series-100k", "series-1m", "rocksdb-statsd-1", "rocksdb-100k", "rocksdb-1m"));
+        List<String> scenarios =
+                new ArrayList<>(
+                        List.of(
+                                "statsd-1",
+                                "statsd-10",
+                                "json-10",
+                                "drone-10",
+                                "gpu-10",
+                                "line-10",
+                                "series-100k",
+                                "series-1m",
+                                "rocksdb-statsd-1",
+                                "rocksdb-100k",
+                                "rocksdb-1m"));
         boolean peers = false;
         boolean jobRuns = true;
         Integer rateOverride = null;
@@ -149,7 +226,8 @@ public final class Benchmark {
                 case "--set":
                     String[] kv = args[++i].split("=", 2);
                     if (kv.length != 2) {
-                        System.err.println("--set takes key=value, e.g. --set execution.checkpointing.interval=60s");
+                        System.err.println(
+                                "--set takes key=value, e.g. --set execution.checkpointing.interval=60s");
                         return 2;
                     }
                     extraSettings.addAll(List.of("--" + kv[0], kv[1]));
@@ -164,25 +242,34 @@ public final class Benchmark {
                     overloadSeconds = Double.parseDouble(args[++i]);
                     break;
                 default:
-                    System.err.println("usage: bin/benchmark [--quick] [--scenarios " + String.join(",", SCENARIOS.keySet())
-                            + "] [--seconds 20] [--rate dgram/s] [--peers | --peers-only] [--overload [--overload-seconds 60]]"
-                            + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g]");
+                    System.err.println(
+                            "usage: bin/benchmark [--quick] [--scenarios "
+                                    + String.join(",", SCENARIOS.keySet())
+                                    + "] [--seconds 20] [--rate dgram/s] [--peers | --peers-only] [--overload [--overload-seconds 60]]"
+                                    + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g]");
                     return 2;
             }
         }
         Path work = root.resolve("target/benchmark");
         Files.createDirectories(work);
         Benchmark b = new Benchmark(root, work, seconds, receiveBuffer, extraSettings, heap);
-        System.out.printf(Locale.ROOT, "job JVM options: %s%n", String.join(" ", JobProcess.jvmOptions(root, heap)));
-        System.out.printf(Locale.ROOT, "net.core.rmem_max %s bytes; the job asks for %s socket buffers (source.udp.receive-buffer)%s%n%n",
-                KernelUdp.receiveBufferMax(), receiveBuffer == null ? "its default" : receiveBuffer,
+        System.out.printf(
+                Locale.ROOT,
+                "job JVM options: %s%n",
+                String.join(" ", JobProcess.jvmOptions(root, heap)));
+        System.out.printf(
+                Locale.ROOT,
+                "net.core.rmem_max %s bytes; the job asks for %s socket buffers (source.udp.receive-buffer)%s%n%n",
+                KernelUdp.receiveBufferMax(),
+                receiveBuffer == null ? "its default" : receiveBuffer,
                 extraSettings.isEmpty() ? "" : "; job settings " + String.join(" ", extraSettings));
         System.out.println(HEADER);
         boolean allExact = true;
         for (String name : scenarios) {
             Scenario s = SCENARIOS.get(name);
             if (s == null) {
-                System.err.println("unknown scenario " + name + "; scenarios: " + SCENARIOS.keySet());
+                System.err.println(
+                        "unknown scenario " + name + "; scenarios: " + SCENARIOS.keySet());
                 return 2;
             }
             int[] rates = rateOverride == null ? s.rates : new int[] {rateOverride};
@@ -195,7 +282,10 @@ public final class Benchmark {
         if (peers) {
             for (String name : scenarios) {
                 Scenario s = SCENARIOS.get(name);
-                if (s.format.equals("statsd") && !s.timestamps && s.series <= 1_000 && s.backend.equals("hashmap")) {
+                if (s.format.equals("statsd")
+                        && !s.timestamps
+                        && s.series <= 1_000
+                        && s.backend.equals("hashmap")) {
                     int[] rates = rateOverride == null ? s.rates : new int[] {rateOverride};
                     for (String peer : StatsdPeer.names()) {
                         b.runPeer(peer, s, rates);
@@ -205,7 +295,8 @@ public final class Benchmark {
             b.printRatios();
         }
         System.out.println();
-        System.out.println(allExact ? "every job run was exact" : "SOME JOB RUNS WERE NOT EXACT (see above)");
+        System.out.println(
+                allExact ? "every job run was exact" : "SOME JOB RUNS WERE NOT EXACT (see above)");
         return allExact ? 0 : 1;
     }
 
@@ -213,10 +304,23 @@ public final class Benchmark {
     boolean runJob(Scenario s, int[] rates) throws Exception {
         List<String> settings = jobSettings(s);
         boolean exact = true;
-        try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name), heap, 2, settings)) {
-            System.err.println("job of " + s.name + ": pid " + job.pid() + ", web UI http://localhost:" + job.restPort);
+        try (JobProcess job =
+                JobProcess.start(root, work.resolve("job-" + s.name), heap, 2, settings)) {
+            System.err.println(
+                    "job of "
+                            + s.name
+                            + ": pid "
+                            + job.pid()
+                            + ", web UI http://localhost:"
+                            + job.restPort);
             // Warm-up, not measured: a fresh JVM compiles its hot paths in the first seconds.
-            sendFromOwnProcess(s, Math.max(1, rates[0] / 2), job.udpPort, "warmup.", null, Math.min(seconds, 5));
+            sendFromOwnProcess(
+                    s,
+                    Math.max(1, rates[0] / 2),
+                    job.udpPort,
+                    "warmup.",
+                    null,
+                    Math.min(seconds, 5));
             int step = 0;
             for (int rate : rates) {
                 String prefix = "b" + s.name.replace("-", "") + "r" + (step++) + ".";
@@ -225,43 +329,69 @@ public final class Benchmark {
                 double cpu0 = ProcessStats.cpuSeconds(job.pid());
                 long rcvbuf0 = KernelUdp.receiveBufferErrors();
                 long portDrops0 = KernelUdp.portDrops(job.udpPort);
-                double drops0 = job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops");
-                double received0 = job.awaitMetric("Source", "Source__UDP_telemetry_source.datagrams_received");
+                double drops0 =
+                        job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops");
+                double received0 =
+                        job.awaitMetric(
+                                "Source", "Source__UDP_telemetry_source.datagrams_received");
                 long wall0 = System.nanoTime();
                 Path expectedFile = work.resolve(prefix + "expected.txt");
-                LoadGenerator.Report sent = sendFromOwnProcess(s, rate, job.udpPort, prefix, expectedFile);
+                LoadGenerator.Report sent =
+                        sendFromOwnProcess(s, rate, job.udpPort, prefix, expectedFile);
                 long sendEnd = System.currentTimeMillis();
-                double cpu = (ProcessStats.cpuSeconds(job.pid()) - cpu0) / ((System.nanoTime() - wall0) / 1e9);
+                double cpu =
+                        (ProcessStats.cpuSeconds(job.pid()) - cpu0)
+                                / ((System.nanoTime() - wall0) / 1e9);
                 Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
                 // Wait for the last windows: out-of-orderness + window + idle timeout, then more.
                 AggregateCheck check = null;
-                long deadline = System.currentTimeMillis() + WINDOW_MS + OUT_OF_ORDERNESS_MS + 60_000;
+                long deadline =
+                        System.currentTimeMillis() + WINDOW_MS + OUT_OF_ORDERNESS_MS + 60_000;
                 while (System.currentTimeMillis() < deadline) {
                     Thread.sleep(1_000);
                     check = AggregateCheck.compare(job.aggregates, expected, prefix);
-                    if (check.exact() || (check.missing == 0 && System.currentTimeMillis() > sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 8_000)) {
+                    if (check.exact()
+                            || (check.missing == 0
+                                    && System.currentTimeMillis()
+                                            > sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 8_000)) {
                         break;
                     }
                 }
                 Thread.sleep(1_500);
                 long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 long portDrops = KernelUdp.portDrops(job.udpPort) - portDrops0;
-                double drops = job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops") - drops0;
-                double received = job.awaitMetric("Source", "Source__UDP_telemetry_source.datagrams_received") - received0;
-                // What the job's sockets took in: sent minus the kernel's drops on them. The job's own
+                double drops =
+                        job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops")
+                                - drops0;
+                double received =
+                        job.awaitMetric("Source", "Source__UDP_telemetry_source.datagrams_received")
+                                - received0;
+                // What the job's sockets took in: sent minus the kernel's drops on them. The job's
+                // own
                 // datagrams_received must agree; under overload its REST metrics can lag.
                 long accepted = sent.datagrams - portDrops;
                 boolean noLoss = portDrops == 0 && received == sent.datagrams;
                 boolean ok = check != null && check.exact();
-                // Where datagrams were lost, the aggregates cannot match what was sent: that is the loss, not an error.
+                // Where datagrams were lost, the aggregates cannot match what was sent: that is the
+                // loss, not an error.
                 exact &= ok || !noLoss;
                 if (noLoss && ok) {
                     lossless.merge("job|" + s.name, sent.datagramsPerSecond(), Math::max);
                 }
-                row("job", s, rate, sent, accepted / sent.seconds, portDrops + " / " + (long) drops + " / " + rcvbuf,
-                        lost(sent.datagrams, portDrops) + (received == accepted ? "" : " (job counted " + (long) received + " received)"),
+                row(
+                        "job",
+                        s,
+                        rate,
+                        sent,
+                        accepted / sent.seconds,
+                        portDrops + " / " + (long) drops + " / " + rcvbuf,
+                        lost(sent.datagrams, portDrops)
+                                + (received == accepted
+                                        ? ""
+                                        : " (job counted " + (long) received + " received)"),
                         ok ? "yes" : (noLoss ? "NO: " + check : "no (loss)"),
-                        cpu, ProcessStats.peakRssMib(job.pid()),
+                        cpu,
+                        ProcessStats.peakRssMib(job.pid()),
                         latency(check, sendEnd));
             }
         }
@@ -269,20 +399,34 @@ public final class Benchmark {
     }
 
     /**
-     * Runs the job at {@code rate}, at three times that for {@code overloadSeconds}, and at
-     * {@code rate} again, without pauses; returns whether the phases at {@code rate} were exact.
+     * Runs the job at {@code rate}, at three times that for {@code overloadSeconds}, and at {@code
+     * rate} again, without pauses; returns whether the phases at {@code rate} were exact.
      */
     boolean runOverload(Scenario s, int rate, double overloadSeconds) throws Exception {
         boolean exact = true;
-        try (JobProcess job = JobProcess.start(root, work.resolve("job-" + s.name + "-overload"), heap, 2, jobSettings(s))) {
-            System.err.println("job of " + s.name + " (overload): pid " + job.pid() + ", web UI http://localhost:" + job.restPort);
-            sendFromOwnProcess(s, Math.max(1, rate / 2), job.udpPort, "warmup.", null, Math.min(seconds, 5));
+        try (JobProcess job =
+                JobProcess.start(
+                        root,
+                        work.resolve("job-" + s.name + "-overload"),
+                        heap,
+                        2,
+                        jobSettings(s))) {
+            System.err.println(
+                    "job of "
+                            + s.name
+                            + " (overload): pid "
+                            + job.pid()
+                            + ", web UI http://localhost:"
+                            + job.restPort);
+            sendFromOwnProcess(
+                    s, Math.max(1, rate / 2), job.udpPort, "warmup.", null, Math.min(seconds, 5));
             Thread.sleep(1_500);
             String[] phases = {"before", "overload (3x)", "after"};
             int[] rates = {rate, 3 * rate, rate};
             double[] durations = {seconds, overloadSeconds, seconds};
             long portDropsStart = KernelUdp.portDrops(job.udpPort);
-            double metricDropsStart = job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops");
+            double metricDropsStart =
+                    job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops");
             LoadGenerator.Report[] sent = new LoadGenerator.Report[3];
             long[] portDrops = new long[3];
             long[] rcvbuf = new long[3];
@@ -295,9 +439,18 @@ public final class Benchmark {
                 long rcvbuf0 = KernelUdp.receiveBufferErrors();
                 long drops0 = KernelUdp.portDrops(job.udpPort);
                 long wall0 = System.nanoTime();
-                sent[i] = sendFromOwnProcess(s, rates[i], job.udpPort, "o" + i + ".", work.resolve("o" + i + ".expected.txt"), durations[i]);
+                sent[i] =
+                        sendFromOwnProcess(
+                                s,
+                                rates[i],
+                                job.udpPort,
+                                "o" + i + ".",
+                                work.resolve("o" + i + ".expected.txt"),
+                                durations[i]);
                 sendEnd[i] = System.currentTimeMillis();
-                cpu[i] = (ProcessStats.cpuSeconds(job.pid()) - cpu0) / ((System.nanoTime() - wall0) / 1e9);
+                cpu[i] =
+                        (ProcessStats.cpuSeconds(job.pid()) - cpu0)
+                                / ((System.nanoTime() - wall0) / 1e9);
                 portDrops[i] = KernelUdp.portDrops(job.udpPort) - drops0;
                 rcvbuf[i] = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 rss[i] = ProcessStats.peakRssMib(job.pid());
@@ -307,7 +460,11 @@ public final class Benchmark {
             long deadline = System.currentTimeMillis() + 60_000;
             do {
                 for (int i = 0; i < 3; i++) {
-                    checks[i] = AggregateCheck.compare(job.aggregates, readExpected(work.resolve("o" + i + ".expected.txt")), "o" + i + ".");
+                    checks[i] =
+                            AggregateCheck.compare(
+                                    job.aggregates,
+                                    readExpected(work.resolve("o" + i + ".expected.txt")),
+                                    "o" + i + ".");
                 }
                 if (checks[0].exact() && checks[2].exact()) {
                     break;
@@ -315,22 +472,45 @@ public final class Benchmark {
                 Thread.sleep(2_000);
             } while (System.currentTimeMillis() < deadline);
             long socketDrops = KernelUdp.portDrops(job.udpPort) - portDropsStart;
-            double metricDrops = job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops") - metricDropsStart;
+            double metricDrops =
+                    job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops")
+                            - metricDropsStart;
             for (int i = 0; i < 3; i++) {
                 boolean noLoss = portDrops[i] == 0;
                 boolean ok = checks[i].exact();
                 if (i != 1) {
                     exact &= ok;
                 }
-                Scenario phase = new Scenario(s.name + ", " + phases[i], s.format, s.recordsPerDatagram, s.series, s.backend, s.timestamps);
-                row("job", phase, rates[i], sent[i], (sent[i].datagrams - portDrops[i]) / sent[i].seconds,
-                        portDrops[i] + " / - / " + rcvbuf[i], lost(sent[i].datagrams, portDrops[i]),
-                        ok ? "yes" : (noLoss ? "NO: " + checks[i] : "no (loss)"), cpu[i], rss[i], latency(checks[i], sendEnd[i]));
+                Scenario phase =
+                        new Scenario(
+                                s.name + ", " + phases[i],
+                                s.format,
+                                s.recordsPerDatagram,
+                                s.series,
+                                s.backend,
+                                s.timestamps);
+                row(
+                        "job",
+                        phase,
+                        rates[i],
+                        sent[i],
+                        (sent[i].datagrams - portDrops[i]) / sent[i].seconds,
+                        portDrops[i] + " / - / " + rcvbuf[i],
+                        lost(sent[i].datagrams, portDrops[i]),
+                        ok ? "yes" : (noLoss ? "NO: " + checks[i] : "no (loss)"),
+                        cpu[i],
+                        rss[i],
+                        latency(checks[i], sendEnd[i]));
             }
-            String summary = String.format(Locale.ROOT,
-                    "%s overload: job restarts %.0f; kernel drops on the job's sockets %d, job metric kernel_drops %.0f (%s)",
-                    s.name, job.jobMetric("numRestarts"), socketDrops, metricDrops,
-                    socketDrops == (long) metricDrops ? "every drop counted" : "NOT EQUAL");
+            String summary =
+                    String.format(
+                            Locale.ROOT,
+                            "%s overload: job restarts %.0f; kernel drops on the job's sockets %d, job metric kernel_drops %.0f (%s)",
+                            s.name,
+                            job.jobMetric("numRestarts"),
+                            socketDrops,
+                            metricDrops,
+                            socketDrops == (long) metricDrops ? "every drop counted" : "NOT EQUAL");
             rows.add(summary);
             System.out.println(summary);
             exact &= socketDrops == (long) metricDrops;
@@ -339,12 +519,19 @@ public final class Benchmark {
     }
 
     private List<String> jobSettings(Scenario s) {
-        List<String> settings = new ArrayList<>(List.of(
-                "--window.size", WINDOW_MS / 1000 + "s",
-                "--window.out-of-orderness", OUT_OF_ORDERNESS_MS / 1000 + "s",
-                "--state.backend.type", s.backend,
-                "--execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString(),
-                "--metrics.fetcher.update-interval", "500ms"));
+        List<String> settings =
+                new ArrayList<>(
+                        List.of(
+                                "--window.size",
+                                WINDOW_MS / 1000 + "s",
+                                "--window.out-of-orderness",
+                                OUT_OF_ORDERNESS_MS / 1000 + "s",
+                                "--state.backend.type",
+                                s.backend,
+                                "--execution.checkpointing.dir",
+                                work.resolve("checkpoints").toUri().toString(),
+                                "--metrics.fetcher.update-interval",
+                                "500ms"));
         if (receiveBuffer != null) {
             settings.addAll(List.of("--source.udp.receive-buffer", receiveBuffer));
         }
@@ -378,35 +565,85 @@ public final class Benchmark {
                 if (lostCount == 0) {
                     lossless.merge(name + "|" + s.name, sent.datagramsPerSecond(), Math::max);
                 }
-                row(name, s, rate, sent, (sent.datagrams - lostCount) / sent.seconds, drops + " / - / " + rcvbuf,
-                        lost(sent.datagrams, lostCount), "-", cpu, Double.NaN, "-");
+                row(
+                        name,
+                        s,
+                        rate,
+                        sent,
+                        (sent.datagrams - lostCount) / sent.seconds,
+                        drops + " / - / " + rcvbuf,
+                        lost(sent.datagrams, lostCount),
+                        "-",
+                        cpu,
+                        Double.NaN,
+                        "-");
             }
         }
     }
 
     private void printRatios() {
         System.out.println();
-        System.out.println("| scenario | job lossless up to (dgram/s) | peer | peer lossless up to (dgram/s) | job / peer |");
+        System.out.println(
+                "| scenario | job lossless up to (dgram/s) | peer | peer lossless up to (dgram/s) | job / peer |");
         System.out.println("| --- | --- | --- | --- | --- |");
         for (String run : new java.util.TreeSet<>(peerRuns)) {
             String[] k = run.split("\\|");
             Double job = lossless.get("job|" + k[1]);
             Double peer = lossless.get(run);
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", k[1],
-                    job == null ? "-" : String.format(Locale.ROOT, "%.0f", job), k[0],
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s | %s |%n",
+                    k[1],
+                    job == null ? "-" : String.format(Locale.ROOT, "%.0f", job),
+                    k[0],
                     peer == null ? "lossy at every rate" : String.format(Locale.ROOT, "%.0f", peer),
-                    job == null ? "-" : peer == null ? "> " + String.format(Locale.ROOT, "%.1f", job / peerLowestRate.get(run))
-                            : String.format(Locale.ROOT, "%.1f", job / peer));
+                    job == null
+                            ? "-"
+                            : peer == null
+                                    ? "> "
+                                            + String.format(
+                                                    Locale.ROOT,
+                                                    "%.1f",
+                                                    job / peerLowestRate.get(run))
+                                    : String.format(Locale.ROOT, "%.1f", job / peer));
         }
     }
 
-    private void row(String target, Scenario s, int rate, LoadGenerator.Report sent, double receivedRate, String drops,
-            String lost, String exact, double cpu, double rss, String latency) {
-        String row = String.format(Locale.ROOT, "| %s | %s | %,d | %,.0f | %,.0f | %,.0f | %s | %s | %s | %.2f | %s | %s |",
-                target, s.name + " (" + s.recordsPerDatagram + "/dgram, " + String.format(Locale.ROOT, "%,d", s.series) + " series"
-                        + (target.equals("job") ? ", " + s.backend : "") + ")",
-                rate, sent.datagramsPerSecond(), sent.recordsPerSecond(), receivedRate, drops, lost, exact, cpu,
-                Double.isNaN(rss) ? "-" : String.format(Locale.ROOT, "%.0f", rss), latency);
+    private void row(
+            String target,
+            Scenario s,
+            int rate,
+            LoadGenerator.Report sent,
+            double receivedRate,
+            String drops,
+            String lost,
+            String exact,
+            double cpu,
+            double rss,
+            String latency) {
+        String row =
+                String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %,d | %,.0f | %,.0f | %,.0f | %s | %s | %s | %.2f | %s | %s |",
+                        target,
+                        s.name
+                                + " ("
+                                + s.recordsPerDatagram
+                                + "/dgram, "
+                                + String.format(Locale.ROOT, "%,d", s.series)
+                                + " series"
+                                + (target.equals("job") ? ", " + s.backend : "")
+                                + ")",
+                        rate,
+                        sent.datagramsPerSecond(),
+                        sent.recordsPerSecond(),
+                        receivedRate,
+                        drops,
+                        lost,
+                        exact,
+                        cpu,
+                        Double.isNaN(rss) ? "-" : String.format(Locale.ROOT, "%.0f", rss),
+                        latency);
         rows.add(row);
         System.out.println(row);
     }
@@ -422,24 +659,44 @@ public final class Benchmark {
     }
 
     /** Runs the load generator in its own JVM, pinned to the last vCPU when taskset is there. */
-    private LoadGenerator.Report sendFromOwnProcess(Scenario s, int rate, int port, String prefix, Path expected)
-            throws Exception {
+    private LoadGenerator.Report sendFromOwnProcess(
+            Scenario s, int rate, int port, String prefix, Path expected) throws Exception {
         return sendFromOwnProcess(s, rate, port, prefix, expected, seconds);
     }
 
     private LoadGenerator.Report sendFromOwnProcess(
-            Scenario s, int rate, int port, String prefix, Path expected, double seconds) throws Exception {
+            Scenario s, int rate, int port, String prefix, Path expected, double seconds)
+            throws Exception {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
             int cpus = Runtime.getRuntime().availableProcessors();
             command.addAll(List.of("/usr/bin/taskset", "-c", String.valueOf(cpus - 1)));
         }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx3g",
-                "-cp", root.resolve("tools/target/classes").toString(), LoadGenerator.class.getName(),
-                "--port", String.valueOf(port), "--rate", String.valueOf(rate), "--seconds", String.valueOf(seconds),
-                "--format", s.format, "--records-per-datagram", String.valueOf(s.recordsPerDatagram),
-                "--series", String.valueOf(s.series), "--prefix", prefix, "--window-ms", String.valueOf(WINDOW_MS),
-                "--jitter-ms", s.format.equals("statsd") ? "0" : "2000"));
+        command.addAll(
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx3g",
+                        "-cp",
+                        root.resolve("tools/target/classes").toString(),
+                        LoadGenerator.class.getName(),
+                        "--port",
+                        String.valueOf(port),
+                        "--rate",
+                        String.valueOf(rate),
+                        "--seconds",
+                        String.valueOf(seconds),
+                        "--format",
+                        s.format,
+                        "--records-per-datagram",
+                        String.valueOf(s.recordsPerDatagram),
+                        "--series",
+                        String.valueOf(s.series),
+                        "--prefix",
+                        prefix,
+                        "--window-ms",
+                        String.valueOf(WINDOW_MS),
+                        "--jitter-ms",
+                        s.format.equals("statsd") ? "0" : "2000"));
         if (s.timestamps) {
             command.add("--statsd-timestamps");
         }
@@ -455,9 +712,10 @@ public final class Benchmark {
     }
 
     static LoadGenerator.Report parseReport(String out) {
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("sent (\\d+) datagrams \\((\\d+) bytes\\), (\\d+) records \\((\\d+) malformed, (\\d+) late\\) in ([0-9.]+) s")
-                .matcher(out);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile(
+                                "sent (\\d+) datagrams \\((\\d+) bytes\\), (\\d+) records \\((\\d+) malformed, (\\d+) late\\) in ([0-9.]+) s")
+                        .matcher(out);
         if (!m.find()) {
             throw new IllegalStateException("no report in the load generator's output: " + out);
         }

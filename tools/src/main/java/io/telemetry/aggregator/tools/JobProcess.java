@@ -1,11 +1,9 @@
 package io.telemetry.aggregator.tools;
 
-import io.telemetry.aggregator.services.Ports;
-import io.telemetry.aggregator.services.UdpPortReservation;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.telemetry.aggregator.services.Ports;
+import io.telemetry.aggregator.services.UdpPortReservation;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 public final class JobProcess implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public final Process process;
     public final int udpPort;
@@ -46,12 +45,14 @@ public final class JobProcess implements AutoCloseable {
      * UDP port is held for it until its readers have bound it; its REST port is picked free and,
      * when something else took it first, picked again.
      */
-    public static JobProcess start(Path root, Path workDir, String heap, int parallelism, List<String> settings)
+    public static JobProcess start(
+            Path root, Path workDir, String heap, int parallelism, List<String> settings)
             throws Exception {
         Path classes = root.resolve("jobs/target/classes");
         Path classpath = root.resolve("jobs/target/local-run-classpath.txt");
         if (!Files.exists(classpath)) {
-            throw new IllegalStateException(classpath + " is missing: run mvn -B package -DskipTests first");
+            throw new IllegalStateException(
+                    classpath + " is missing: run mvn -B package -DskipTests first");
         }
         Files.createDirectories(workDir);
         Path aggregates = workDir.resolve("aggregates.log");
@@ -67,21 +68,24 @@ public final class JobProcess implements AutoCloseable {
             command.add("-cp");
             command.add(classes + ":" + Files.readString(classpath).trim());
             command.add("io.telemetry.aggregator.job.LocalRunner");
-            command.addAll(List.of(
-                    "--rest.port", String.valueOf(restPort),
-                    "--source.udp.bind-address", "127.0.0.1",
-                    "--source.udp.port", String.valueOf(udp.port()),
-                    "--sink.types", "log",
-                    "--parallelism.default", String.valueOf(parallelism),
-                    "--taskmanager.numberOfTaskSlots", String.valueOf(parallelism)));
+            command.addAll(
+                    List.of(
+                            "--rest.port", String.valueOf(restPort),
+                            "--source.udp.bind-address", "127.0.0.1",
+                            "--source.udp.port", String.valueOf(udp.port()),
+                            "--sink.types", "log",
+                            "--parallelism.default", String.valueOf(parallelism),
+                            "--taskmanager.numberOfTaskSlots", String.valueOf(parallelism)));
             command.addAll(settings);
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(workDir.resolve("job.log").toFile())
-                    .start();
+            Process process =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(workDir.resolve("job.log").toFile())
+                            .start();
             JobProcess job = new JobProcess(process, udp.port(), restPort, aggregates);
             try {
-                job.awaitListening(udp, parallelism, Duration.ofSeconds(90), workDir.resolve("job.log"));
+                job.awaitListening(
+                        udp, parallelism, Duration.ofSeconds(90), workDir.resolve("job.log"));
                 return job;
             } catch (IllegalStateException e) {
                 job.close();
@@ -96,9 +100,9 @@ public final class JobProcess implements AutoCloseable {
 
     /**
      * The JVM options the job ships with for a local run ({@code flink-conf/local-jvm.options},
-     * which {@code bin/run-local} uses), with {@code -Xms}/{@code -Xmx} set to {@code heap} when
-     * it is not null, and the {@code benchmark.jobJvmArgs} system property's options appended
-     * (e.g. {@code -XX:StartFlightRecording=...}).
+     * which {@code bin/run-local} uses), with {@code -Xms}/{@code -Xmx} set to {@code heap} when it
+     * is not null, and the {@code benchmark.jobJvmArgs} system property's options appended (e.g.
+     * {@code -XX:StartFlightRecording=...}).
      */
     public static List<String> jvmOptions(Path root, String heap) throws IOException {
         List<String> options = new ArrayList<>();
@@ -127,7 +131,8 @@ public final class JobProcess implements AutoCloseable {
         return config;
     }
 
-    private void awaitListening(UdpPortReservation udp, int readers, Duration timeout, Path log) throws Exception {
+    private void awaitListening(UdpPortReservation udp, int readers, Duration timeout, Path log)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         udp.awaitJobSockets(readers, timeout, process::isAlive);
         while (System.nanoTime() < deadline) {
@@ -139,7 +144,8 @@ public final class JobProcess implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("the job did not listen within " + timeout + "; see " + log);
+        throw new IllegalStateException(
+                "the job did not listen within " + timeout + "; see " + log);
     }
 
     /** The running job's id, or null before it runs. */
@@ -159,8 +165,8 @@ public final class JobProcess implements AutoCloseable {
     }
 
     /**
-     * A metric summed over the subtasks of the vertex whose name starts with {@code vertex}, as
-     * the REST API has it now; 0 before it has any value.
+     * A metric summed over the subtasks of the vertex whose name starts with {@code vertex}, as the
+     * REST API has it now; 0 before it has any value.
      */
     public double metric(String vertex, String metric) throws Exception {
         double v = metricOrNaN(vertex, metric);
@@ -196,8 +202,14 @@ public final class JobProcess implements AutoCloseable {
     private double metricOrNaN(String vertex, String metric) throws Exception {
         for (JsonNode v : JSON.readTree(get("/jobs/" + jobId())).path("vertices")) {
             if (v.path("name").asText().startsWith(vertex)) {
-                String body = get("/jobs/" + jobId() + "/vertices/" + v.path("id").asText()
-                        + "/subtasks/metrics?get=" + metric);
+                String body =
+                        get(
+                                "/jobs/"
+                                        + jobId()
+                                        + "/vertices/"
+                                        + v.path("id").asText()
+                                        + "/subtasks/metrics?get="
+                                        + metric);
                 for (JsonNode m : JSON.readTree(body)) {
                     return m.path("sum").asDouble();
                 }

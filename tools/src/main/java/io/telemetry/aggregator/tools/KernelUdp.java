@@ -1,7 +1,6 @@
 package io.telemetry.aggregator.tools;
 
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,7 +40,9 @@ public final class KernelUdp {
 
     /** Drops summed over the sockets bound to a local UDP port (IPv4 and IPv6). */
     public static long portDrops(int port) {
-        return KernelSocketTable.socketsOnPort(port).values().stream().mapToLong(Long::longValue).sum();
+        return KernelSocketTable.socketsOnPort(port).values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     /** Sockets bound to a local UDP port. */

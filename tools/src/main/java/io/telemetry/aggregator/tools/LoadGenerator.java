@@ -18,8 +18,8 @@ import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Sends telemetry over UDP at a paced rate and keeps, for every series and window, what it sent,
- * so that a run can be checked for exactness as well as speed.
+ * Sends telemetry over UDP at a paced rate and keeps, for every series and window, what it sent, so
+ * that a run can be checked for exactness as well as speed.
  *
  * <p>Every record's value is a whole number from 1 to 9, so sums are exact in a double and the
  * job's results can be compared bit for bit. Formats and what the job makes of them:
@@ -29,8 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  *       address); with {@code timestamps}, DogStatsD's {@code |T<seconds>} as well. Without it the
  *       job times records on arrival, so only each series' total over all windows is known.
  *   <li>{@code json}: single-metric JSON with {@code "function":"sum"} and epoch milliseconds.
- *   <li>{@code drone}: multi-field JSON ({@code alt}, {@code battery}) of a drone, default
- *       function {@code avg}.
+ *   <li>{@code drone}: multi-field JSON ({@code alt}, {@code battery}) of a drone, default function
+ *       {@code avg}.
  *   <li>{@code gpu}: GPU telemetry with an ISO-8601 time, a {@code hostname} tag and {@code max}.
  *   <li>{@code line}: InfluxDB line protocol {@code <p>cpu,host=h<i> usage=<v> <ns>}, {@code avg}.
  * </ul>
@@ -41,25 +41,37 @@ public final class LoadGenerator {
     public static final class Settings {
         public String host = "127.0.0.1";
         public int port = 6000;
+
         /** Datagrams per second. */
         public int rate = 1_000;
+
         public double seconds = 10;
         public int recordsPerDatagram = 1;
         public int series = 1_000;
         public String format = "statsd";
+
         /** Event times are up to this far behind the send time (out of order within the bound). */
         public long jitterMillis = 0;
+
         /** Share of records replaced by malformed text. */
         public double malformedShare = 0;
+
         /** Share of records timed 20 windows back (late), sent after the first second. */
         public double lateShare = 0;
+
         public boolean statsdTimestamps = false;
-        /** Sockets the datagrams go out from, round robin, so the kernel spreads them over readers. */
+
+        /**
+         * Sockets the datagrams go out from, round robin, so the kernel spreads them over readers.
+         */
         public int senders = 8;
+
         /** Prefix of every metric name, to tell runs apart. */
         public String prefix = "lg.";
+
         /** Window size of the job, for the expected aggregates. */
         public long windowMillis = 60_000;
+
         public long seed = 42;
     }
 
@@ -68,8 +80,10 @@ public final class LoadGenerator {
         public long datagrams;
         public long records;
         public long malformed;
+
         /** Late values: one per record, two per drone record (its two fields). */
         public long late;
+
         public long bytes;
         public double seconds;
 
@@ -86,7 +100,14 @@ public final class LoadGenerator {
             return String.format(
                     Locale.ROOT,
                     "sent %d datagrams (%d bytes), %d records (%d malformed, %d late) in %.2f s: %.0f datagrams/s, %.0f records/s",
-                    datagrams, bytes, records, malformed, late, seconds, datagramsPerSecond(), recordsPerSecond());
+                    datagrams,
+                    bytes,
+                    records,
+                    malformed,
+                    late,
+                    seconds,
+                    datagramsPerSecond(),
+                    recordsPerSecond());
         }
     }
 
@@ -172,8 +193,11 @@ public final class LoadGenerator {
         try {
             for (int i = 0; i < s.senders; i++) {
                 DatagramChannel c = DatagramChannel.open();
-                c.bind(new InetSocketAddress(s.host.startsWith("127.") ? "127.0.0.1" : "0.0.0.0", 0));
-                c.connect(target); // a connected socket sends without a route and address check per datagram
+                c.bind(
+                        new InetSocketAddress(
+                                s.host.startsWith("127.") ? "127.0.0.1" : "0.0.0.0", 0));
+                c.connect(target); // a connected socket sends without a route and address check per
+                // datagram
                 channels.add(c);
             }
             return send(channels, target);
@@ -190,7 +214,8 @@ public final class LoadGenerator {
         }
     }
 
-    private Report send(List<DatagramChannel> channels, InetSocketAddress target) throws IOException {
+    private Report send(List<DatagramChannel> channels, InetSocketAddress target)
+            throws IOException {
         Report report = new Report();
         long total = (long) (s.rate * s.seconds);
         long start = System.nanoTime();
@@ -219,12 +244,16 @@ public final class LoadGenerator {
                 int series = (int) (nextSeries++ % s.series);
                 int value = 1 + random.nextInt(9);
                 if (s.malformedShare > 0 && random.nextDouble() < s.malformedShare) {
-                    putAscii(s.format.equals("statsd") ? "broken-record|zz" : "{\"metric\": broken");
+                    putAscii(
+                            s.format.equals("statsd") ? "broken-record|zz" : "{\"metric\": broken");
                     report.malformed++;
-                } else if (lateAllowed && s.lateShare > 0 && random.nextDouble() < s.lateShare
+                } else if (lateAllowed
+                        && s.lateShare > 0
+                        && random.nextDouble() < s.lateShare
                         && (!s.format.equals("statsd") || s.statsdTimestamps)) {
                     record(series, value, millis - 20 * s.windowMillis, false);
-                    report.late += s.format.equals("drone") ? 2 : 1; // a drone record holds two values
+                    report.late +=
+                            s.format.equals("drone") ? 2 : 1; // a drone record holds two values
                 } else {
                     long jitter = s.jitterMillis > 0 ? random.nextLong(s.jitterMillis + 1) : 0;
                     record(series, value, millis - jitter, true);
@@ -255,7 +284,15 @@ public final class LoadGenerator {
                     putLong(ts / 1_000);
                 }
                 if (counted) {
-                    add(s.prefix + "c" + i, "127.0.0.1", "{}", "sum", s.statsdTimestamps ? ts : -1, v, i, 0);
+                    add(
+                            s.prefix + "c" + i,
+                            "127.0.0.1",
+                            "{}",
+                            "sum",
+                            s.statsdTimestamps ? ts : -1,
+                            v,
+                            i,
+                            0);
                 }
                 break;
             case "json":
@@ -304,7 +341,15 @@ public final class LoadGenerator {
                 putAscii(Instant.ofEpochMilli(ts).toString());
                 putAscii("\"}");
                 if (counted) {
-                    add(s.prefix + "gpu.temperature", "gpu-" + i, "{\"hostname\":\"node-" + (i % 16) + "\"}", "max", ts, v, i, 0);
+                    add(
+                            s.prefix + "gpu.temperature",
+                            "gpu-" + i,
+                            "{\"hostname\":\"node-" + (i % 16) + "\"}",
+                            "max",
+                            ts,
+                            v,
+                            i,
+                            0);
                 }
                 break;
             default: // line
@@ -321,10 +366,21 @@ public final class LoadGenerator {
         }
     }
 
-    /** Keyed by series index, field and window, so that the hot loop builds no strings for known series. */
+    /**
+     * Keyed by series index, field and window, so that the hot loop builds no strings for known
+     * series.
+     */
     private final Map<Long, Expected[]> bySlot = new HashMap<>();
 
-    private void add(String metric, String source, String tags, String function, long ts, int v, int series, int field) {
+    private void add(
+            String metric,
+            String source,
+            String tags,
+            String function,
+            long ts,
+            int v,
+            int series,
+            int field) {
         long window = ts < 0 ? -1 : ts - Math.floorMod(ts, s.windowMillis);
         Expected[] slots = bySlot.computeIfAbsent(window, w -> new Expected[s.series * 2]);
         int slot = series * 2 + field;
@@ -344,7 +400,10 @@ public final class LoadGenerator {
         return new TreeMap<>(expected);
     }
 
-    /** Writes the expected aggregates, one per line: {@code metric|source|tags|function|window_start value count}. */
+    /**
+     * Writes the expected aggregates, one per line: {@code metric|source|tags|function|window_start
+     * value count}.
+     */
     public void writeExpected(Writer w) throws IOException {
         for (Expected e : expected().values()) {
             w.write(e.key() + " " + e.value() + " " + e.count + "\n");
@@ -382,7 +441,9 @@ public final class LoadGenerator {
         }
     }
 
-    /** {@code bin/loadgen --rate 50000 --seconds 10 --format statsd --records-per-datagram 10 ...} */
+    /**
+     * {@code bin/loadgen --rate 50000 --seconds 10 --format statsd --records-per-datagram 10 ...}
+     */
     public static void main(String[] args) throws Exception {
         Settings s = new Settings();
         String expectedFile = null;
@@ -390,22 +451,69 @@ public final class LoadGenerator {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (a) {
-                case "--host": s.host = v; i++; break;
-                case "--port": s.port = Integer.parseInt(v); i++; break;
-                case "--rate": s.rate = Integer.parseInt(v); i++; break;
-                case "--seconds": s.seconds = Double.parseDouble(v); i++; break;
-                case "--records-per-datagram": s.recordsPerDatagram = Integer.parseInt(v); i++; break;
-                case "--series": s.series = Integer.parseInt(v); i++; break;
-                case "--format": s.format = v; i++; break;
-                case "--jitter-ms": s.jitterMillis = Long.parseLong(v); i++; break;
-                case "--malformed-share": s.malformedShare = Double.parseDouble(v); i++; break;
-                case "--late-share": s.lateShare = Double.parseDouble(v); i++; break;
-                case "--statsd-timestamps": s.statsdTimestamps = true; break;
-                case "--senders": s.senders = Integer.parseInt(v); i++; break;
-                case "--prefix": s.prefix = v; i++; break;
-                case "--window-ms": s.windowMillis = Long.parseLong(v); i++; break;
-                case "--seed": s.seed = Long.parseLong(v); i++; break;
-                case "--expected": expectedFile = v; i++; break;
+                case "--host":
+                    s.host = v;
+                    i++;
+                    break;
+                case "--port":
+                    s.port = Integer.parseInt(v);
+                    i++;
+                    break;
+                case "--rate":
+                    s.rate = Integer.parseInt(v);
+                    i++;
+                    break;
+                case "--seconds":
+                    s.seconds = Double.parseDouble(v);
+                    i++;
+                    break;
+                case "--records-per-datagram":
+                    s.recordsPerDatagram = Integer.parseInt(v);
+                    i++;
+                    break;
+                case "--series":
+                    s.series = Integer.parseInt(v);
+                    i++;
+                    break;
+                case "--format":
+                    s.format = v;
+                    i++;
+                    break;
+                case "--jitter-ms":
+                    s.jitterMillis = Long.parseLong(v);
+                    i++;
+                    break;
+                case "--malformed-share":
+                    s.malformedShare = Double.parseDouble(v);
+                    i++;
+                    break;
+                case "--late-share":
+                    s.lateShare = Double.parseDouble(v);
+                    i++;
+                    break;
+                case "--statsd-timestamps":
+                    s.statsdTimestamps = true;
+                    break;
+                case "--senders":
+                    s.senders = Integer.parseInt(v);
+                    i++;
+                    break;
+                case "--prefix":
+                    s.prefix = v;
+                    i++;
+                    break;
+                case "--window-ms":
+                    s.windowMillis = Long.parseLong(v);
+                    i++;
+                    break;
+                case "--seed":
+                    s.seed = Long.parseLong(v);
+                    i++;
+                    break;
+                case "--expected":
+                    expectedFile = v;
+                    i++;
+                    break;
                 default:
                     System.err.println("Unknown argument " + a + "\n" + USAGE);
                     System.exit(2);
@@ -415,10 +523,16 @@ public final class LoadGenerator {
         Report report = generator.run();
         System.out.println(report);
         if (expectedFile != null) {
-            try (Writer w = java.nio.file.Files.newBufferedWriter(java.nio.file.Path.of(expectedFile), StandardCharsets.UTF_8)) {
+            try (Writer w =
+                    java.nio.file.Files.newBufferedWriter(
+                            java.nio.file.Path.of(expectedFile), StandardCharsets.UTF_8)) {
                 generator.writeExpected(w);
             }
-            System.out.println("expected aggregates of " + generator.expected().size() + " series and windows in " + expectedFile);
+            System.out.println(
+                    "expected aggregates of "
+                            + generator.expected().size()
+                            + " series and windows in "
+                            + expectedFile);
         }
     }
 

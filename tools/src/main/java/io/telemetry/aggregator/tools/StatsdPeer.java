@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A StatsD server the job is compared with, on 127.0.0.1 and a port of the benchmark's: Etsy
- * StatsD (npm package {@code statsd}), collectd's statsd plugin and netdata's statsd server
- * (Debian packages {@code collectd-core} and {@code netdata-core}). {@code bin/benchmark}
- * installs them; nothing else here does.
+ * A StatsD server the job is compared with, on 127.0.0.1 and a port of the benchmark's: Etsy StatsD
+ * (npm package {@code statsd}), collectd's statsd plugin and netdata's statsd server (Debian
+ * packages {@code collectd-core} and {@code netdata-core}). {@code bin/benchmark} installs them;
+ * nothing else here does.
  */
 public final class StatsdPeer implements AutoCloseable {
 
@@ -53,33 +53,64 @@ public final class StatsdPeer implements AutoCloseable {
         ProcessBuilder pb;
         switch (name) {
             case "etsy-statsd":
-                Files.writeString(dir.resolve("config.js"),
-                        "{ port: " + port + ", address: \"127.0.0.1\", flushInterval: 10000, backends: [] }\n");
-                pb = new ProcessBuilder("node", statsdHome.resolve("node_modules/statsd/stats.js").toString(),
-                        dir.resolve("config.js").toString());
+                Files.writeString(
+                        dir.resolve("config.js"),
+                        "{ port: "
+                                + port
+                                + ", address: \"127.0.0.1\", flushInterval: 10000, backends: [] }\n");
+                pb =
+                        new ProcessBuilder(
+                                "node",
+                                statsdHome.resolve("node_modules/statsd/stats.js").toString(),
+                                dir.resolve("config.js").toString());
                 break;
             case "collectd":
-                Files.writeString(dir.resolve("collectd.conf"),
-                        "Interval 10\nBaseDir \"" + dir + "\"\nPIDFile \"" + dir.resolve("collectd.pid") + "\"\n"
-                                + "LoadPlugin statsd\n<Plugin statsd>\n  Host \"127.0.0.1\"\n  Port \"" + port + "\"\n</Plugin>\n");
-                pb = new ProcessBuilder("/usr/sbin/collectd", "-f", "-C", dir.resolve("collectd.conf").toString());
+                Files.writeString(
+                        dir.resolve("collectd.conf"),
+                        "Interval 10\nBaseDir \""
+                                + dir
+                                + "\"\nPIDFile \""
+                                + dir.resolve("collectd.pid")
+                                + "\"\n"
+                                + "LoadPlugin statsd\n<Plugin statsd>\n  Host \"127.0.0.1\"\n  Port \""
+                                + port
+                                + "\"\n</Plugin>\n");
+                pb =
+                        new ProcessBuilder(
+                                "/usr/sbin/collectd",
+                                "-f",
+                                "-C",
+                                dir.resolve("collectd.conf").toString());
                 break;
             case "netdata":
                 Files.createDirectories(dir.resolve("cache"));
                 Files.createDirectories(dir.resolve("lib"));
                 Files.writeString(dir.resolve("netdata.conf"), netdataConfig(dir, port));
-                pb = new ProcessBuilder("/usr/sbin/netdata", "-D", "-c", dir.resolve("netdata.conf").toString());
+                pb =
+                        new ProcessBuilder(
+                                "/usr/sbin/netdata",
+                                "-D",
+                                "-c",
+                                dir.resolve("netdata.conf").toString());
                 break;
             default:
                 throw new IllegalArgumentException("unknown peer " + name);
         }
-        Process process = pb.redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+        Process process =
+                pb.redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("out.log").toFile())
+                        .start();
         StatsdPeer peer = new StatsdPeer(name, port, process);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (KernelUdp.boundSockets(port) == 0) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 peer.close();
-                throw new IllegalStateException(name + " did not listen on UDP " + port + "; see " + dir.resolve("out.log"));
+                throw new IllegalStateException(
+                        name
+                                + " did not listen on UDP "
+                                + port
+                                + "; see "
+                                + dir.resolve("out.log"));
             }
             Thread.sleep(100);
         }
@@ -88,19 +119,50 @@ public final class StatsdPeer implements AutoCloseable {
 
     private static String netdataConfig(Path dir, int port) {
         StringBuilder plugins = new StringBuilder();
-        for (String p : List.of("proc", "diskspace", "cgroups", "tc", "idlejitter", "checks", "apps", "python.d",
-                "charts.d", "go.d", "node.d", "ebpf", "perf", "slabinfo", "timex", "nfacct", "freeipmi")) {
+        for (String p :
+                List.of(
+                        "proc",
+                        "diskspace",
+                        "cgroups",
+                        "tc",
+                        "idlejitter",
+                        "checks",
+                        "apps",
+                        "python.d",
+                        "charts.d",
+                        "go.d",
+                        "node.d",
+                        "ebpf",
+                        "perf",
+                        "slabinfo",
+                        "timex",
+                        "nfacct",
+                        "freeipmi")) {
             plugins.append("    ").append(p).append(" = no\n");
         }
         return "[global]\n    run as user = root\n    hostname = benchmark\n"
                 + "[db]\n    mode = ram\n    update every = 1\n"
-                + "[logs]\n    debug = /dev/null\n    error = " + dir.resolve("error.log") + "\n    access = none\n"
+                + "[logs]\n    debug = /dev/null\n    error = "
+                + dir.resolve("error.log")
+                + "\n    access = none\n"
                 + "[web]\n    mode = none\n[ml]\n    enabled = no\n[health]\n    enabled = no\n"
-                + "[plugins]\n    enable running new plugins = no\n" + plugins + "    statsd = yes\n"
-                + "[statsd]\n    enabled = yes\n    bind to = udp:127.0.0.1:" + port + "\n"
+                + "[plugins]\n    enable running new plugins = no\n"
+                + plugins
+                + "    statsd = yes\n"
+                + "[statsd]\n    enabled = yes\n    bind to = udp:127.0.0.1:"
+                + port
+                + "\n"
                 + "    update every (flushInterval) = 10\n"
-                + "[directories]\n    cache = " + dir.resolve("cache") + "\n    lib = " + dir.resolve("lib") + "\n"
-                + "    log = " + dir + "\n    config = " + dir + "\n    stock config = /usr/lib/netdata/conf.d\n";
+                + "[directories]\n    cache = "
+                + dir.resolve("cache")
+                + "\n    lib = "
+                + dir.resolve("lib")
+                + "\n"
+                + "    log = "
+                + dir
+                + "\n    config = "
+                + dir
+                + "\n    stock config = /usr/lib/netdata/conf.d\n";
     }
 
     /** CPU seconds of the peer and the processes it started. */

@@ -2,19 +2,18 @@ package io.telemetry.aggregator.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The job (as {@code bin/run-local} runs it) against the load generator in every format, with
- * out-of-order, malformed and late records: every aggregate exactly what the generator expects,
- * and every malformed and late record counted as a dead letter. Then the benchmark's quick run,
- * so that the benchmark command keeps working.
+ * out-of-order, malformed and late records: every aggregate exactly what the generator expects, and
+ * every malformed and late record counted as a dead letter. Then the benchmark's quick run, so that
+ * the benchmark command keeps working.
  */
 class LoadGeneratorExactnessITCase {
 
@@ -24,9 +23,16 @@ class LoadGeneratorExactnessITCase {
 
     @Test
     void theJobsAggregatesAreExactlyWhatTheGeneratorSent() throws Exception {
-        List<String> settings = List.of(
-                "--window.size", "2s", "--window.out-of-orderness", "1s", "--window.idle-timeout", "1s",
-                "--metrics.fetcher.update-interval", "500ms");
+        List<String> settings =
+                List.of(
+                        "--window.size",
+                        "2s",
+                        "--window.out-of-orderness",
+                        "1s",
+                        "--window.idle-timeout",
+                        "1s",
+                        "--metrics.fetcher.update-interval",
+                        "500ms");
         try (JobProcess job = JobProcess.start(ROOT, dir.resolve("job"), "1g", 2, settings)) {
             Map<String, LoadGenerator.Expected> expected = new HashMap<>();
             long malformed = 0;
@@ -63,16 +69,22 @@ class LoadGeneratorExactnessITCase {
                     break;
                 }
             }
-            assertThat(check.toString()).startsWith("exact: " + expected.size() + " of " + expected.size());
+            assertThat(check.toString())
+                    .startsWith("exact: " + expected.size() + " of " + expected.size());
             assertThat(job.metric("Source", "Source__UDP_telemetry_source.kernel_drops")).isZero();
             // The REST API's metrics are fetched every 500 ms: wait until they show everything.
             double countedMalformed = 0;
             double countedLate = 0;
             deadline = System.currentTimeMillis() + 30_000;
-            while (System.currentTimeMillis() < deadline && (countedMalformed != malformed || countedLate != late)) {
+            while (System.currentTimeMillis() < deadline
+                    && (countedMalformed != malformed || countedLate != late)) {
                 Thread.sleep(500);
-                countedMalformed = job.metric("Source", "Parse_records.reason.malformed.failed_events_count");
-                countedLate = job.metric("Tumbling window aggregation", "Late_records_to_dead_letters.records_late");
+                countedMalformed =
+                        job.metric("Source", "Parse_records.reason.malformed.failed_events_count");
+                countedLate =
+                        job.metric(
+                                "Tumbling window aggregation",
+                                "Late_records_to_dead_letters.records_late");
             }
             assertThat(countedMalformed).isEqualTo(malformed);
             assertThat(countedLate).isEqualTo(late);

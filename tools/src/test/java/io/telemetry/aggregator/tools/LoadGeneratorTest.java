@@ -4,26 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 
-/** The generator against a plain socket: it sends what it says, and its expected aggregates are what it sent. */
+/**
+ * The generator against a plain socket: it sends what it says, and its expected aggregates are what
+ * it sent.
+ */
 class LoadGeneratorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static List<String> sendAndReceive(LoadGenerator.Settings s, LoadGenerator[] generator, LoadGenerator.Report[] report)
+    private static List<String> sendAndReceive(
+            LoadGenerator.Settings s, LoadGenerator[] generator, LoadGenerator.Report[] report)
             throws Exception {
-        try (DatagramChannel receiver = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+        try (DatagramChannel receiver =
+                DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             receiver.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
             s.port = ((InetSocketAddress) receiver.getLocalAddress()).getPort();
             generator[0] = new LoadGenerator(s);
@@ -57,7 +61,11 @@ class LoadGeneratorTest {
         assertThat(payloads).hasSize(3_000);
         assertThat(r[0].datagrams).isEqualTo(3_000);
         assertThat(r[0].records).isEqualTo(9_000);
-        assertThat(r[0].bytes).isEqualTo(payloads.stream().mapToLong(p -> p.getBytes(StandardCharsets.UTF_8).length).sum());
+        assertThat(r[0].bytes)
+                .isEqualTo(
+                        payloads.stream()
+                                .mapToLong(p -> p.getBytes(StandardCharsets.UTF_8).length)
+                                .sum());
         assertThat(r[0].seconds).isBetween(1.4, 3.0);
 
         // Recount independently from what arrived.
@@ -78,7 +86,12 @@ class LoadGeneratorTest {
                     continue;
                 }
                 newest = Math.max(newest, ts);
-                String key = n.path("metric").asText() + "|" + n.path("device_id").asText() + "|{}|sum|" + (ts - ts % s.windowMillis);
+                String key =
+                        n.path("metric").asText()
+                                + "|"
+                                + n.path("device_id").asText()
+                                + "|{}|sum|"
+                                + (ts - ts % s.windowMillis);
                 long[] sum = sums.computeIfAbsent(key, k -> new long[2]);
                 sum[0] += n.path("value").asLong();
                 sum[1]++;
@@ -113,13 +126,34 @@ class LoadGeneratorTest {
             s.statsdTimestamps = true;
             LoadGenerator[] g = new LoadGenerator[1];
             LoadGenerator.Report[] r = new LoadGenerator.Report[1];
-            first.put(format, sendAndReceive(s, g, r).get(0).replaceAll("[0-9]{10,}", "T").replaceAll("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z", "ISO"));
+            first.put(
+                    format,
+                    sendAndReceive(s, g, r)
+                            .get(0)
+                            .replaceAll("[0-9]{10,}", "T")
+                            .replaceAll("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z", "ISO"));
         }
         assertThat(first)
                 .containsEntry("statsd", "lg.c0:" + first.get("statsd").charAt(6) + "|c|TT")
-                .hasEntrySatisfying("json", v -> assertThat(v).matches("\\{\"metric\":\"lg.j0\",\"value\":[1-9],\"ts\":T,\"device_id\":\"dev-0\",\"function\":\"sum\"}"))
-                .hasEntrySatisfying("drone", v -> assertThat(v).matches("\\{\"drone_id\":\"lg.d-0\",\"ts\":T,\"alt\":[1-9],\"battery\":[1-9]}"))
-                .hasEntrySatisfying("gpu", v -> assertThat(v).matches("\\{\"metric\":\"lg.gpu.temperature\",\"value\":[1-9],\"device_id\":\"gpu-0\",\"hostname\":\"node-0\",\"function\":\"max\",\"timestamp\":\"ISO\"}"))
-                .hasEntrySatisfying("line", v -> assertThat(v).matches("lg.cpu,host=h0 usage=[1-9] T"));
+                .hasEntrySatisfying(
+                        "json",
+                        v ->
+                                assertThat(v)
+                                        .matches(
+                                                "\\{\"metric\":\"lg.j0\",\"value\":[1-9],\"ts\":T,\"device_id\":\"dev-0\",\"function\":\"sum\"}"))
+                .hasEntrySatisfying(
+                        "drone",
+                        v ->
+                                assertThat(v)
+                                        .matches(
+                                                "\\{\"drone_id\":\"lg.d-0\",\"ts\":T,\"alt\":[1-9],\"battery\":[1-9]}"))
+                .hasEntrySatisfying(
+                        "gpu",
+                        v ->
+                                assertThat(v)
+                                        .matches(
+                                                "\\{\"metric\":\"lg.gpu.temperature\",\"value\":[1-9],\"device_id\":\"gpu-0\",\"hostname\":\"node-0\",\"function\":\"max\",\"timestamp\":\"ISO\"}"))
+                .hasEntrySatisfying(
+                        "line", v -> assertThat(v).matches("lg.cpu,host=h0 usage=[1-9] T"));
     }
 }

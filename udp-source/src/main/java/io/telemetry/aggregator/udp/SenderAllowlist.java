@@ -8,16 +8,16 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The sender networks a reader accepts datagrams from, as CIDR blocks ({@code 10.0.0.0/8},
- * {@code fd00::/8}, or a single address). Empty means every sender. An IPv4 block also matches
- * the same address in IPv4-mapped IPv6 form ({@code ::ffff:10.0.0.7}), as a dual-stack socket
- * reports it.
+ * The sender networks a reader accepts datagrams from, as CIDR blocks ({@code 10.0.0.0/8}, {@code
+ * fd00::/8}, or a single address). Empty means every sender. An IPv4 block also matches the same
+ * address in IPv4-mapped IPv6 form ({@code ::ffff:10.0.0.7}), as a dual-stack socket reports it.
  */
 public final class SenderAllowlist implements Serializable {
 
     private static final long serialVersionUID = 1L;
     private static final Pattern IPV4 =
-            Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+            Pattern.compile(
+                    "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
     private final List<String> blocks;
@@ -61,8 +61,11 @@ public final class SenderAllowlist implements Serializable {
                 }
                 if (prefix < 0 || prefix > bytes.length * 8) {
                     throw new IllegalArgumentException(
-                            "source.udp.allowed-senders: '" + entry + "' has no valid prefix length (0 to "
-                                    + bytes.length * 8 + ")");
+                            "source.udp.allowed-senders: '"
+                                    + entry
+                                    + "' has no valid prefix length (0 to "
+                                    + bytes.length * 8
+                                    + ")");
                 }
             }
             blocks.add(entry);
@@ -76,17 +79,23 @@ public final class SenderAllowlist implements Serializable {
     }
 
     private static byte[] literal(String address, String entry) {
-        // Only literals (an IPv6 literal is never looked up); a host name would make the allowlist depend
+        // Only literals (an IPv6 literal is never looked up); a host name would make the allowlist
+        // depend
         // on DNS at start.
         if (!IPV4.matcher(address).matches() && !IPV6.matcher(address).matches()) {
             throw new IllegalArgumentException(
-                    "source.udp.allowed-senders: '" + entry + "' is not an IP address or CIDR block such as 10.0.0.0/8");
+                    "source.udp.allowed-senders: '"
+                            + entry
+                            + "' is not an IP address or CIDR block such as 10.0.0.0/8");
         }
         try {
             return InetAddress.getByName(address).getAddress();
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(
-                    "source.udp.allowed-senders: '" + entry + "' is not an IP address or CIDR block such as 10.0.0.0/8", e);
+                    "source.udp.allowed-senders: '"
+                            + entry
+                            + "' is not an IP address or CIDR block such as 10.0.0.0/8",
+                    e);
         }
     }
 
@@ -106,7 +115,8 @@ public final class SenderAllowlist implements Serializable {
             address = v4;
         }
         for (int i = 0; i < networks.length; i++) {
-            if (networks[i].length == address.length && matches(networks[i], prefixes[i], address)) {
+            if (networks[i].length == address.length
+                    && matches(networks[i], prefixes[i], address)) {
                 return true;
             }
         }

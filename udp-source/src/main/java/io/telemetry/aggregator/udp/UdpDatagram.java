@@ -71,6 +71,12 @@ public class UdpDatagram {
 
     @Override
     public String toString() {
-        return "UdpDatagram{" + payload.length + " bytes from " + sender + " at " + receivedAt + '}';
+        return "UdpDatagram{"
+                + payload.length
+                + " bytes from "
+                + sender
+                + " at "
+                + receivedAt
+                + '}';
     }
 }

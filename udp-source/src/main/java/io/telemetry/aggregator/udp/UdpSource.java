@@ -7,7 +7,6 @@ import io.telemetry.aggregator.udp.reader.UdpReaderMetrics;
 import io.telemetry.aggregator.udp.reader.UdpSourceReader;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 import io.telemetry.aggregator.udp.split.UdpSplitSerializer;
-
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -24,8 +23,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * <p>Every parallel reader binds its own socket to the same address and port with {@code
  * SO_REUSEPORT}, so the kernel spreads senders across the readers. There is one split per reader
- * (the reader's socket); it carries no position, because UDP has none: datagrams received after
- * the last completed checkpoint are lost on a failure, and UDP senders do not retransmit.
+ * (the reader's socket); it carries no position, because UDP has none: datagrams received after the
+ * last completed checkpoint are lost on a failure, and UDP senders do not retransmit.
  *
  * <pre>{@code
  * UdpSource source = UdpSource.builder()

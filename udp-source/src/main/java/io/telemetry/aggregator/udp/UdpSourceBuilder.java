@@ -2,9 +2,8 @@ package io.telemetry.aggregator.udp;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
-import org.apache.flink.configuration.Configuration;
-
 import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
 
 /**
  * Builds a {@link UdpSource}. Defaults: bind address {@code 0.0.0.0}, port 6000, an 8 MiB receive
@@ -53,7 +52,10 @@ public final class UdpSourceBuilder {
         return this;
     }
 
-    /** How long a reader keeps filling a batch its socket could not fill at once; zero hands it over at once. */
+    /**
+     * How long a reader keeps filling a batch its socket could not fill at once; zero hands it over
+     * at once.
+     */
     public UdpSourceBuilder setBatchLinger(Duration batchLinger) {
         this.batchLinger = checkNotNull(batchLinger, "batchLinger");
         return this;
@@ -82,13 +84,20 @@ public final class UdpSourceBuilder {
         }
         if (batchLinger.isNegative() || batchLinger.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException(
-                    "source.udp.batch-linger=" + batchLinger.toMillis() + " ms is not allowed: use 0 to 1 s");
+                    "source.udp.batch-linger="
+                            + batchLinger.toMillis()
+                            + " ms is not allowed: use 0 to 1 s");
         }
         if (bindAddress.isBlank()) {
             throw new IllegalArgumentException(
                     "source.udp.bind-address is empty: use an IP address such as 0.0.0.0");
         }
         return new UdpSource(
-                bindAddress, port, (int) receiveBufferBytes, maxBatch, batchLinger.toNanos(), allowedSenders);
+                bindAddress,
+                port,
+                (int) receiveBufferBytes,
+                maxBatch,
+                batchLinger.toNanos(),
+                allowedSenders);
     }
 }

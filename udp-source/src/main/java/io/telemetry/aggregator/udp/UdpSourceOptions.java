@@ -1,11 +1,10 @@
 package io.telemetry.aggregator.udp;
 
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
-
-import java.time.Duration;
-import java.util.List;
 
 /** Settings of the UDP source. */
 public final class UdpSourceOptions {

@@ -3,18 +3,19 @@ package io.telemetry.aggregator.udp;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
 
 /** The source's settings are checked when the job is built, each with one clear line. */
 class UdpSourceBuilderTest {
 
     @Test
     void theBatchLingerIsFromZeroToOneSecond() {
-        assertThatCode(() -> UdpSource.builder().setBatchLinger(Duration.ZERO).build()).doesNotThrowAnyException();
-        assertThatCode(() -> UdpSource.builder().setBatchLinger(Duration.ofSeconds(1)).build()).doesNotThrowAnyException();
+        assertThatCode(() -> UdpSource.builder().setBatchLinger(Duration.ZERO).build())
+                .doesNotThrowAnyException();
+        assertThatCode(() -> UdpSource.builder().setBatchLinger(Duration.ofSeconds(1)).build())
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> UdpSource.builder().setBatchLinger(Duration.ofMillis(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("source.udp.batch-linger=-1 ms is not allowed: use 0 to 1 s");

@@ -7,8 +7,8 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
 /**
  * Fires a window when the watermark passes its end, and again for each late record inside the
- * allowed lateness, like Flink's event-time trigger; also counts every record that reaches a
- * window as {@code aggregated_events_count}.
+ * allowed lateness, like Flink's event-time trigger; also counts every record that reaches a window
+ * as {@code aggregated_events_count}.
  *
  * <p>Without allowed lateness the window operator's own cleanup timer falls on the window's last
  * millisecond, and the trigger fires on it: the trigger registers no timer of its own then, so each
@@ -22,7 +22,9 @@ public final class CountingEventTimeTrigger extends Trigger<Object, TimeWindow> 
 
     private transient Counter aggregated;
 
-    /** @param allowedLatenessMs the window operator's allowed lateness */
+    /**
+     * @param allowedLatenessMs the window operator's allowed lateness
+     */
     public CountingEventTimeTrigger(long allowedLatenessMs) {
         this.ownTimer = allowedLatenessMs > 0;
     }
@@ -34,7 +36,8 @@ public final class CountingEventTimeTrigger extends Trigger<Object, TimeWindow> 
         if (aggregated == null) {
             aggregated = ctx.getMetricGroup().counter("aggregated_events_count");
         }
-        aggregated.inc(element instanceof PartialAggregate ? ((PartialAggregate) element).count() : 1);
+        aggregated.inc(
+                element instanceof PartialAggregate ? ((PartialAggregate) element).count() : 1);
         if (window.maxTimestamp() <= ctx.getCurrentWatermark()) {
             // Late but within the allowed lateness: emit the updated result at once.
             return TriggerResult.FIRE;

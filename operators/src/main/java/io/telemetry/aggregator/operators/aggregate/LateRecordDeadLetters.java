@@ -2,18 +2,16 @@ package io.telemetry.aggregator.operators.aggregate;
 
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.parse.JsonText;
-
+import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
 
-import java.time.Instant;
-
 /**
  * Makes a dead letter of each record that arrived after its window was emitted and its allowed
  * lateness had passed. The raw text is gone by then, so the record is shown as the values the
- * window would have used. Counted as {@code records_late} and as {@code failed_events_count}
- * with reason {@code late}.
+ * window would have used. Counted as {@code records_late} and as {@code failed_events_count} with
+ * reason {@code late}.
  */
 public final class LateRecordDeadLetters extends RichMapFunction<PartialAggregate, DeadLetter> {
 
@@ -48,12 +46,13 @@ public final class LateRecordDeadLetters extends RichMapFunction<PartialAggregat
                         + ", "
                         + Instant.ofEpochMilli(p.windowStart + windowSizeMillis)
                         + ") was already emitted and its allowed lateness has passed";
-        return new DeadLetter(DeadLetter.LATE, detail, "", p.accumulator.lastReceivedAt(), describe(p));
+        return new DeadLetter(
+                DeadLetter.LATE, detail, "", p.accumulator.lastReceivedAt(), describe(p));
     }
 
     /**
-     * The record as the window would have used it. Late records reach the window one at a time
-     * (see {@link PreAggregationOperator}); should several ever arrive combined, their number and
+     * The record as the window would have used it. Late records reach the window one at a time (see
+     * {@link PreAggregationOperator}); should several ever arrive combined, their number and
      * combined result are shown instead of the value.
      */
     static String describe(PartialAggregate p) {
@@ -66,7 +65,10 @@ public final class LateRecordDeadLetters extends RichMapFunction<PartialAggregat
         if (p.count() == 1) {
             sb.append("\",\"value\":").append(p.value);
         } else {
-            sb.append("\",\"records\":").append(p.count()).append(",\"result\":").append(p.accumulator.result());
+            sb.append("\",\"records\":")
+                    .append(p.count())
+                    .append(",\"result\":")
+                    .append(p.accumulator.result());
         }
         sb.append(",\"time\":\"").append(Instant.ofEpochMilli(p.timestamp)).append("\"}");
         return sb.toString();

@@ -1,17 +1,15 @@
 package io.telemetry.aggregator.operators.aggregate;
 
-import io.telemetry.aggregator.operators.MetricFunction;
-import io.telemetry.aggregator.operators.TelemetryRecord;
-
-import org.apache.flink.api.common.typeinfo.TypeInfo;
-
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
+import io.telemetry.aggregator.operators.MetricFunction;
+import io.telemetry.aggregator.operators.TelemetryRecord;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * The running result of one series in one window. It keeps only what its function needs: a sum,
- * an extreme, a first or last value with its event time, Welford's mean and squared deviations
- * for stddev, a DDSketch (1% relative accuracy) for percentiles, or the set of distinct values.
+ * The running result of one series in one window. It keeps only what its function needs: a sum, an
+ * extreme, a first or last value with its event time, Welford's mean and squared deviations for
+ * stddev, a DDSketch (1% relative accuracy) for percentiles, or the set of distinct values.
  * Serialized with {@link MetricAccumulatorSerializer}, never Kryo.
  */
 @TypeInfo(MetricAccumulatorTypeInfoFactory.class)
@@ -24,12 +22,16 @@ public final class MetricAccumulator {
 
     byte function = NO_FUNCTION;
     long count;
+
     /** Sum (sum, avg), extreme (min, max), first/last value, or running mean (stddev). */
     double value;
+
     /** Sum of squared deviations from the mean (stddev). */
     double m2;
+
     /** Event time of the first or last value. */
     long timestamp;
+
     long lastReceivedAt;
     DDSketch sketch;
     LongHashSet distinct;

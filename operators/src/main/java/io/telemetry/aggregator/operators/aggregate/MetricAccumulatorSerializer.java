@@ -1,27 +1,25 @@
 package io.telemetry.aggregator.operators.aggregate;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
+import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
-import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
-import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
-import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
-
-import java.io.IOException;
-
 /**
  * Serializes {@link MetricAccumulator} for window state and checkpoints, writing only what its
  * function uses.
  *
- * <p>Every value starts with a format byte, so a later version can read state written by this
- * one: add a format, keep reading the old ones, never change what a format number means.
- * Format 1: function, count, last arrival time, then per function: nothing (count); the value
- * (sum, avg, min, max); value and event time (first, last); mean and squared deviations
- * (stddev); the distinct members (count_distinct); the DDSketch in its own encoding (percentiles).
+ * <p>Every value starts with a format byte, so a later version can read state written by this one:
+ * add a format, keep reading the old ones, never change what a format number means. Format 1:
+ * function, count, last arrival time, then per function: nothing (count); the value (sum, avg, min,
+ * max); value and event time (first, last); mean and squared deviations (stddev); the distinct
+ * members (count_distinct); the DDSketch in its own encoding (percentiles).
  */
 public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccumulator> {
 
@@ -97,7 +95,8 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
                 if (acc.sketch == null) {
                     out.writeInt(0);
                 } else {
-                    GrowingByteArrayOutput bytes = GrowingByteArrayOutput.withDefaultInitialCapacity();
+                    GrowingByteArrayOutput bytes =
+                            GrowingByteArrayOutput.withDefaultInitialCapacity();
                     acc.sketch.encode(bytes, false);
                     out.writeInt(bytes.numWrittenBytes());
                     out.write(bytes.backingArray(), 0, bytes.numWrittenBytes());

@@ -1,12 +1,11 @@
 package io.telemetry.aggregator.operators.aggregate;
 
+import java.lang.reflect.Type;
+import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-
-import java.lang.reflect.Type;
-import java.util.Map;
 
 /** Gives {@link MetricAccumulator} its own serializer wherever Flink meets the type. */
 public final class MetricAccumulatorTypeInfoFactory extends TypeInfoFactory<MetricAccumulator> {

@@ -1,6 +1,5 @@
 package io.telemetry.aggregator.operators.aggregate;
 
-
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /** Merges the partial aggregates of a series into its window's {@link MetricAccumulator}. */

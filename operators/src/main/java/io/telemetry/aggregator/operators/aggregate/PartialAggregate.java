@@ -98,6 +98,16 @@ public class PartialAggregate {
 
     @Override
     public String toString() {
-        return metric + '|' + source + '|' + tags + '|' + function().label() + " @" + windowStart + " x" + count();
+        return metric
+                + '|'
+                + source
+                + '|'
+                + tags
+                + '|'
+                + function().label()
+                + " @"
+                + windowStart
+                + " x"
+                + count();
     }
 }

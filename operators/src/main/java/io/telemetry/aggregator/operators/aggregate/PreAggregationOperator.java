@@ -1,7 +1,7 @@
 package io.telemetry.aggregator.operators.aggregate;
 
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
+import java.util.HashMap;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -9,21 +9,18 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
-import java.util.HashMap;
-
 /**
- * Combines the records of each series and window inside the parsing task, before the shuffle,
- * so that the network and the window state see one {@link PartialAggregate} per series and
- * window and flush instead of every record.
+ * Combines the records of each series and window inside the parsing task, before the shuffle, so
+ * that the network and the window state see one {@link PartialAggregate} per series and window and
+ * flush instead of every record.
  *
  * <p>Exact and checkpoint-consistent without state of its own: everything held is emitted before
- * each watermark is passed on, before each checkpoint barrier ({@link
- * #prepareSnapshotPreBarrier}), when {@code maxSeries} partials are held, and at the end of
- * input. As the window operator's watermark is never ahead of this task's, a held record cannot
- * turn late by being held. Records that are already late here (behind the watermark by more than
- * the allowed lateness), and all records while the input is idle (other tasks' watermarks then
- * rule downstream), pass on at once as partials of one, so late ones still become one dead letter
- * each.
+ * each watermark is passed on, before each checkpoint barrier ({@link #prepareSnapshotPreBarrier}),
+ * when {@code maxSeries} partials are held, and at the end of input. As the window operator's
+ * watermark is never ahead of this task's, a held record cannot turn late by being held. Records
+ * that are already late here (behind the watermark by more than the allowed lateness), and all
+ * records while the input is idle (other tasks' watermarks then rule downstream), pass on at once
+ * as partials of one, so late ones still become one dead letter each.
  */
 public final class PreAggregationOperator extends AbstractStreamOperator<PartialAggregate>
         implements OneInputStreamOperator<TelemetryRecord, PartialAggregate>, BoundedOneInput {
@@ -41,10 +38,11 @@ public final class PreAggregationOperator extends AbstractStreamOperator<Partial
     private transient boolean idle;
 
     /**
-     * @param maxSeries partials held at most before they are emitted; 0 passes every record on
-     *     at once
+     * @param maxSeries partials held at most before they are emitted; 0 passes every record on at
+     *     once
      */
-    public PreAggregationOperator(long windowSizeMillis, long allowedLatenessMillis, int maxSeries) {
+    public PreAggregationOperator(
+            long windowSizeMillis, long allowedLatenessMillis, int maxSeries) {
         this.windowSize = windowSizeMillis;
         this.allowedLateness = allowedLatenessMillis;
         this.maxSeries = maxSeries;

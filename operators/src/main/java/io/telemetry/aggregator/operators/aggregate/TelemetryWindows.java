@@ -3,7 +3,7 @@ package io.telemetry.aggregator.operators.aggregate;
 import io.telemetry.aggregator.operators.SeriesKey;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.WindowAggregate;
-
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -11,14 +11,12 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 
-import java.time.Duration;
-
 /**
- * The aggregation steps: records combined per series and window inside their parsing task
- * ({@link #preAggregate}), then keyed by series, in tumbling event-time windows aligned to the
- * epoch, merged incrementally, emitted when the watermark passes the window's end and again for
- * late records within the allowed lateness ({@link #aggregate}). Records later than that leave
- * through {@link #LATE_RECORDS}.
+ * The aggregation steps: records combined per series and window inside their parsing task ({@link
+ * #preAggregate}), then keyed by series, in tumbling event-time windows aligned to the epoch,
+ * merged incrementally, emitted when the watermark passes the window's end and again for late
+ * records within the allowed lateness ({@link #aggregate}). Records later than that leave through
+ * {@link #LATE_RECORDS}.
  */
 public final class TelemetryWindows {
 
@@ -27,13 +25,20 @@ public final class TelemetryWindows {
 
     private TelemetryWindows() {}
 
-    /** Combines records per series and window before the shuffle; see {@link PreAggregationOperator}. */
+    /**
+     * Combines records per series and window before the shuffle; see {@link
+     * PreAggregationOperator}.
+     */
     public static SingleOutputStreamOperator<PartialAggregate> preAggregate(
-            DataStream<TelemetryRecord> records, Duration windowSize, Duration allowedLateness, int maxSeries) {
+            DataStream<TelemetryRecord> records,
+            Duration windowSize,
+            Duration allowedLateness,
+            int maxSeries) {
         return records.transform(
                 "Pre-aggregation",
                 TypeInformation.of(PartialAggregate.class),
-                new PreAggregationOperator(windowSize.toMillis(), allowedLateness.toMillis(), maxSeries));
+                new PreAggregationOperator(
+                        windowSize.toMillis(), allowedLateness.toMillis(), maxSeries));
     }
 
     public static SingleOutputStreamOperator<WindowAggregate> aggregate(
@@ -54,7 +59,8 @@ public final class TelemetryWindows {
     }
 
     /** Keys a partial aggregate by its series. */
-    public static final class SeriesKeySelector implements KeySelector<PartialAggregate, SeriesKey> {
+    public static final class SeriesKeySelector
+            implements KeySelector<PartialAggregate, SeriesKey> {
         private static final long serialVersionUID = 1L;
 
         @Override

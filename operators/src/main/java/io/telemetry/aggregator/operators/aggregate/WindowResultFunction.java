@@ -2,7 +2,6 @@ package io.telemetry.aggregator.operators.aggregate;
 
 import io.telemetry.aggregator.operators.SeriesKey;
 import io.telemetry.aggregator.operators.WindowAggregate;
-
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -11,9 +10,9 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
 /**
- * Turns a window's accumulator into the {@link WindowAggregate} the sinks write, and records
- * {@code processing_time}: milliseconds from the arrival of the window's newest record to its
- * emission to the sinks, which run chained right behind this operator.
+ * Turns a window's accumulator into the {@link WindowAggregate} the sinks write, and records {@code
+ * processing_time}: milliseconds from the arrival of the window's newest record to its emission to
+ * the sinks, which run chained right behind this operator.
  */
 public final class WindowResultFunction
         extends ProcessWindowFunction<MetricAccumulator, WindowAggregate, SeriesKey, TimeWindow> {

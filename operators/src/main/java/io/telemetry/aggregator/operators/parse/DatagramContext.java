@@ -2,7 +2,6 @@ package io.telemetry.aggregator.operators.parse;
 
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.udp.UdpDatagram;
-
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -74,7 +73,8 @@ final class DatagramContext {
      * True when the event time is in range; otherwise sends the record {@code data[from, to)} to
      * the dead letters as timestamp_out_of_range and returns false.
      */
-    boolean timeInRange(long timestamp, long maxFutureSkewMillis, int from, int to, ParseOutput out) {
+    boolean timeInRange(
+            long timestamp, long maxFutureSkewMillis, int from, int to, ParseOutput out) {
         String problem = checkTime(timestamp, maxFutureSkewMillis);
         if (problem == null) {
             return true;
@@ -84,8 +84,8 @@ final class DatagramContext {
     }
 
     /**
-     * Checks an event time against the allowed range: not before the epoch, and not more than
-     * the allowed skew after the arrival. Returns null when fine, else the dead-letter detail.
+     * Checks an event time against the allowed range: not before the epoch, and not more than the
+     * allowed skew after the arrival. Returns null when fine, else the dead-letter detail.
      */
     String checkTime(long timestamp, long maxFutureSkewMillis) {
         if (timestamp < 0) {

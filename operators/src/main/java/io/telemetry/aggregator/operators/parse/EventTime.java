@@ -18,8 +18,8 @@ final class EventTime {
     private EventTime() {}
 
     /**
-     * An epoch number: seconds below 10^11, milliseconds below 10^14, nanoseconds above.
-     * Negative numbers are returned negative, so that the range check rejects them.
+     * An epoch number: seconds below 10^11, milliseconds below 10^14, nanoseconds above. Negative
+     * numbers are returned negative, so that the range check rejects them.
      */
     static long fromEpochNumber(long n) {
         long abs = Math.abs(n);
@@ -51,8 +51,13 @@ final class EventTime {
      */
     static long fromUtcIso(String t) {
         int n = t.length();
-        if (n < 20 || t.charAt(n - 1) != 'Z' || t.charAt(4) != '-' || t.charAt(7) != '-'
-                || t.charAt(10) != 'T' || t.charAt(13) != ':' || t.charAt(16) != ':') {
+        if (n < 20
+                || t.charAt(n - 1) != 'Z'
+                || t.charAt(4) != '-'
+                || t.charAt(7) != '-'
+                || t.charAt(10) != 'T'
+                || t.charAt(13) != ':'
+                || t.charAt(16) != ':') {
             return INVALID;
         }
         int year = digits(t, 0, 4);
@@ -61,7 +66,13 @@ final class EventTime {
         int hour = digits(t, 11, 13);
         int minute = digits(t, 14, 16);
         int second = digits(t, 17, 19);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || hour > 23
+                || minute > 59
+                || second > 59) {
             return INVALID;
         }
         int millis = 0;

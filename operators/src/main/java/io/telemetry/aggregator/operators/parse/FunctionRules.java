@@ -1,7 +1,6 @@
 package io.telemetry.aggregator.operators.parse;
 
 import io.telemetry.aggregator.operators.MetricFunction;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;

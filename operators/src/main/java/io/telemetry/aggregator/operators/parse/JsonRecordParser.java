@@ -1,22 +1,20 @@
 package io.telemetry.aggregator.operators.parse;
 
-import io.telemetry.aggregator.operators.DeadLetter;
-import io.telemetry.aggregator.operators.MetricFunction;
-import io.telemetry.aggregator.operators.TelemetryRecord;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-
+import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.MetricFunction;
+import io.telemetry.aggregator.operators.TelemetryRecord;
 import java.io.IOException;
 import java.util.Arrays;
 
 /**
  * Parses JSON records with Jackson's streaming parser, in both forms of the contract: the
- * single-metric form ({@code metric}/{@code name} and {@code value}) and the multi-field form
- * (no {@code value}: every numeric field is a metric).
+ * single-metric form ({@code metric}/{@code name} and {@code value}) and the multi-field form (no
+ * {@code value}: every numeric field is a metric).
  */
 final class JsonRecordParser {
 
@@ -126,8 +124,7 @@ final class JsonRecordParser {
                                                 + "' is not an ISO-8601 time or epoch number";
                             }
                         } else {
-                            timeProblem =
-                                    field + " must be an ISO-8601 string or an epoch number";
+                            timeProblem = field + " must be an ISO-8601 string or an epoch number";
                             p.skipChildren();
                         }
                         break;
@@ -159,7 +156,8 @@ final class JsonRecordParser {
             }
         } catch (JsonProcessingException e) {
             out.deadLetter(
-                    ctx.deadLetter(DeadLetter.MALFORMED, oneLine(e.getOriginalMessage()), from, to));
+                    ctx.deadLetter(
+                            DeadLetter.MALFORMED, oneLine(e.getOriginalMessage()), from, to));
             return false;
         } catch (IOException e) {
             out.deadLetter(ctx.deadLetter(DeadLetter.MALFORMED, oneLine(e.getMessage()), from, to));
@@ -242,7 +240,14 @@ final class JsonRecordParser {
         boolean emitted = false;
         for (int i = 0; i < numberCount; i++) {
             if (Double.isFinite(numberValues[i])) {
-                emit(numberNames[i], numberValues[i], source, tagsJson, timestamp, ctx.receivedAt, out);
+                emit(
+                        numberNames[i],
+                        numberValues[i],
+                        source,
+                        tagsJson,
+                        timestamp,
+                        ctx.receivedAt,
+                        out);
                 emitted = true;
             } else {
                 out.deadLetter(
@@ -275,7 +280,8 @@ final class JsonRecordParser {
         }
         for (int i = 0; i < n; i++) {
             out.record(
-                    new TelemetryRecord(metric, source, tagsJson, fns[i], value, timestamp, receivedAt));
+                    new TelemetryRecord(
+                            metric, source, tagsJson, fns[i], value, timestamp, receivedAt));
         }
     }
 

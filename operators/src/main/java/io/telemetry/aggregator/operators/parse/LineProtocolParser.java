@@ -3,14 +3,13 @@ package io.telemetry.aggregator.operators.parse;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.MetricFunction;
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
 import java.util.Arrays;
 
 /**
  * Parses InfluxDB line protocol: {@code measurement,tag=v field=1.5,other=3i 1795430400000000000}.
- * Each numeric field is one metric named {@code measurement.field} ({@code measurement} alone for
- * a field named {@code value}); booleans count as 1 and 0; string fields cannot be aggregated and
- * go to the dead letters.
+ * Each numeric field is one metric named {@code measurement.field} ({@code measurement} alone for a
+ * field named {@code value}); booleans count as 1 and 0; string fields cannot be aggregated and go
+ * to the dead letters.
  */
 final class LineProtocolParser {
 
@@ -52,7 +51,8 @@ final class LineProtocolParser {
         boolean emitted = false;
         for (int i = 0; i < fieldCount; i++) {
             if (fieldProblems[i] != null) {
-                out.deadLetter(ctx.deadLetter(DeadLetter.INVALID_VALUE, fieldProblems[i], from, to));
+                out.deadLetter(
+                        ctx.deadLetter(DeadLetter.INVALID_VALUE, fieldProblems[i], from, to));
                 continue;
             }
             String metric =
@@ -61,7 +61,13 @@ final class LineProtocolParser {
             for (MetricFunction f : fns) {
                 out.record(
                         new TelemetryRecord(
-                                metric, source, tagsJson, f, fieldValues[i], timestamp, ctx.receivedAt));
+                                metric,
+                                source,
+                                tagsJson,
+                                f,
+                                fieldValues[i],
+                                timestamp,
+                                ctx.receivedAt));
             }
             emitted = true;
         }
@@ -118,7 +124,12 @@ final class LineProtocolParser {
                     return "string field '" + key + "' has no closing quote";
                 }
                 pos = end + 1;
-                addField(key, Double.NaN, "field '" + key + "' is a string; only numbers and booleans can be aggregated");
+                addField(
+                        key,
+                        Double.NaN,
+                        "field '"
+                                + key
+                                + "' is a string; only numbers and booleans can be aggregated");
             } else {
                 int start = pos;
                 while (pos < n && line.charAt(pos) != ',' && line.charAt(pos) != ' ') {
@@ -133,7 +144,11 @@ final class LineProtocolParser {
                         value,
                         Double.isFinite(value)
                                 ? null
-                                : "field '" + key + "' value '" + line.substring(start, pos) + "' is not a number");
+                                : "field '"
+                                        + key
+                                        + "' value '"
+                                        + line.substring(start, pos)
+                                        + "' is not a number");
             }
             if (pos < n && line.charAt(pos) == ',') {
                 pos++;

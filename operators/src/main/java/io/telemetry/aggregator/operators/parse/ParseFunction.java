@@ -3,7 +3,8 @@ package io.telemetry.aggregator.operators.parse;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.udp.UdpDatagram;
-
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
@@ -11,9 +12,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Turns datagrams into {@link TelemetryRecord}s; records that cannot be used go to the {@link
@@ -55,8 +53,7 @@ public final class ParseFunction extends ProcessFunction<UdpDatagram, TelemetryR
             if (reason.equals(DeadLetter.LATE)) {
                 continue;
             }
-            counters.put(
-                    reason, metrics.addGroup("reason", reason).counter("failed_events_count"));
+            counters.put(reason, metrics.addGroup("reason", reason).counter("failed_events_count"));
         }
         return counters;
     }

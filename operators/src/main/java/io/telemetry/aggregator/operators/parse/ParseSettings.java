@@ -3,12 +3,10 @@ package io.telemetry.aggregator.operators.parse;
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.AggregationOptions.Format;
 import io.telemetry.aggregator.operators.MetricFunction;
-
-import org.apache.flink.configuration.Configuration;
-
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.configuration.Configuration;
 
 /** What the parsers need from the configuration, validated once at start. */
 public final class ParseSettings implements Serializable {
@@ -19,6 +17,7 @@ public final class ParseSettings implements Serializable {
     final FunctionRules functionRules;
     final String[] sourceFields;
     final long maxFutureSkewMillis;
+
     /** Divisor from line-protocol timestamp units to milliseconds (0: multiply by 1000). */
     final long lineProtocolUnitsPerMilli;
 

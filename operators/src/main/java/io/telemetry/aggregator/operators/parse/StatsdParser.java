@@ -6,9 +6,9 @@ import io.telemetry.aggregator.operators.TelemetryRecord;
 
 /**
  * Parses StatsD (with DogStatsD tags): {@code name:value|type[|@rate][|#tag:v,tag2:v2][|T<epoch
- * seconds>]}. Counters ({@code c}) aggregate as {@code sum} scaled by 1/rate, gauges ({@code g})
- * as {@code last}, timers and histograms ({@code ms}, {@code h}, {@code d}) as avg, p50, p95,
- * p99, max and count, sets ({@code s}) as {@code count_distinct}.
+ * seconds>]}. Counters ({@code c}) aggregate as {@code sum} scaled by 1/rate, gauges ({@code g}) as
+ * {@code last}, timers and histograms ({@code ms}, {@code h}, {@code d}) as avg, p50, p95, p99, max
+ * and count, sets ({@code s}) as {@code count_distinct}.
  */
 final class StatsdParser {
 
@@ -58,17 +58,14 @@ final class StatsdParser {
         int pipe = colon < 0 ? -1 : line.indexOf('|', colon + 1);
         if (colon < 0 || pipe < 0) {
             out.deadLetter(
-                    ctx.deadLetter(
-                            DeadLetter.MALFORMED,
-                            "StatsD needs name:value|type",
-                            from,
-                            to));
+                    ctx.deadLetter(DeadLetter.MALFORMED, "StatsD needs name:value|type", from, to));
             return false;
         }
         String name = line.substring(0, colon).trim();
         if (name.isEmpty()) {
             out.deadLetter(
-                    ctx.deadLetter(DeadLetter.MISSING_METRIC, "StatsD metric name is empty", from, to));
+                    ctx.deadLetter(
+                            DeadLetter.MISSING_METRIC, "StatsD metric name is empty", from, to));
             return false;
         }
         int typeEnd = line.indexOf('|', pipe + 1);
@@ -135,7 +132,9 @@ final class StatsdParser {
                         out.deadLetter(
                                 ctx.deadLetter(
                                         DeadLetter.MALFORMED,
-                                        "timestamp '" + line.substring(i + 2, next) + "' is not an integer",
+                                        "timestamp '"
+                                                + line.substring(i + 2, next)
+                                                + "' is not an integer",
                                         from,
                                         to));
                         return false;
@@ -175,7 +174,9 @@ final class StatsdParser {
         String source = tags.takeSource(settings.sourceFields, ctx);
         String tagsJson = tags.toJson();
         for (MetricFunction f : functions) {
-            out.record(new TelemetryRecord(name, source, tagsJson, f, value, timestamp, ctx.receivedAt));
+            out.record(
+                    new TelemetryRecord(
+                            name, source, tagsJson, f, value, timestamp, ctx.receivedAt));
         }
         return true;
     }

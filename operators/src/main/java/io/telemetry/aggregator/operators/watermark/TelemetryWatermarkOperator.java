@@ -1,9 +1,11 @@
 package io.telemetry.aggregator.operators.watermark;
 
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
+import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
@@ -12,21 +14,18 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.clock.RelativeClock;
 
-import java.time.Duration;
-import java.util.List;
-
 /**
  * Assigns each record its event time and emits the {@link TelemetryWatermarks} watermarks every
- * auto-watermark interval. Unlike Flink's own timestamp operator, it keeps the newest event time
- * in its checkpoint (union list state, so a change of parallelism keeps it too): after a restore
- * with no traffic, the windows that were open are still emitted after the idle timeout.
+ * auto-watermark interval. Unlike Flink's own timestamp operator, it keeps the newest event time in
+ * its checkpoint (union list state, so a change of parallelism keeps it too): after a restore with
+ * no traffic, the windows that were open are still emitted after the idle timeout.
  */
 public final class TelemetryWatermarkOperator extends AbstractStreamOperator<TelemetryRecord>
-        implements OneInputStreamOperator<TelemetryRecord, TelemetryRecord>, ProcessingTimeCallback {
+        implements OneInputStreamOperator<TelemetryRecord, TelemetryRecord>,
+                ProcessingTimeCallback {
 
     private static final long serialVersionUID = 1L;
 
@@ -40,7 +39,8 @@ public final class TelemetryWatermarkOperator extends AbstractStreamOperator<Tel
     private transient long restoredMaxTimestamp;
     private transient long interval;
 
-    public TelemetryWatermarkOperator(Duration outOfOrderness, Duration windowSize, Duration idleTimeout) {
+    public TelemetryWatermarkOperator(
+            Duration outOfOrderness, Duration windowSize, Duration idleTimeout) {
         this.outOfOrderness = outOfOrderness;
         this.windowSize = windowSize;
         this.idleTimeout = idleTimeout;
@@ -52,7 +52,8 @@ public final class TelemetryWatermarkOperator extends AbstractStreamOperator<Tel
         maxTimestampState =
                 context.getOperatorStateStore()
                         .getUnionListState(
-                                new ListStateDescriptor<>("max-event-time", LongSerializer.INSTANCE));
+                                new ListStateDescriptor<>(
+                                        "max-event-time", LongSerializer.INSTANCE));
         restoredMaxTimestamp = Long.MIN_VALUE;
         for (Long ts : maxTimestampState.get()) {
             restoredMaxTimestamp = Math.max(restoredMaxTimestamp, ts);
@@ -84,7 +85,8 @@ public final class TelemetryWatermarkOperator extends AbstractStreamOperator<Tel
             interval = 200;
         }
         getProcessingTimeService()
-                .registerTimer(getProcessingTimeService().getCurrentProcessingTime() + interval, this);
+                .registerTimer(
+                        getProcessingTimeService().getCurrentProcessingTime() + interval, this);
     }
 
     @Override
@@ -99,7 +101,8 @@ public final class TelemetryWatermarkOperator extends AbstractStreamOperator<Tel
     public void onProcessingTime(long time) {
         generator.onPeriodicEmit(watermarks);
         getProcessingTimeService()
-                .registerTimer(getProcessingTimeService().getCurrentProcessingTime() + interval, this);
+                .registerTimer(
+                        getProcessingTimeService().getCurrentProcessingTime() + interval, this);
     }
 
     /** Upstream has no event time of its own; only the end-of-input watermark passes. */

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.telemetry.aggregator.operators.MetricFunction;
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
+import java.util.Arrays;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import java.util.Arrays;
 
 class MetricAccumulatorTest {
 
@@ -42,7 +40,8 @@ class MetricAccumulatorTest {
         assertThat(accumulate(MetricFunction.COUNT_DISTINCT, 0, n).result()).isEqualTo(6);
         double mean = 31.5 / 8;
         double var = Arrays.stream(VALUES).map(v -> (v - mean) * (v - mean)).sum() / 8;
-        assertThat(accumulate(MetricFunction.STDDEV, 0, n).result()).isCloseTo(Math.sqrt(var), within(1e-12));
+        assertThat(accumulate(MetricFunction.STDDEV, 0, n).result())
+                .isCloseTo(Math.sqrt(var), within(1e-12));
         assertThat(accumulate(MetricFunction.COUNT, 0, n).count()).isEqualTo(8);
         assertThat(accumulate(MetricFunction.SUM, 0, n).lastReceivedAt()).isEqualTo(1007);
     }
@@ -58,7 +57,9 @@ class MetricAccumulatorTest {
     @Test
     void percentilesWithinOnePercentOfTheNearestRank() {
         for (MetricFunction f :
-                new MetricFunction[] {MetricFunction.P50, MetricFunction.P90, MetricFunction.P95, MetricFunction.P99}) {
+                new MetricFunction[] {
+                    MetricFunction.P50, MetricFunction.P90, MetricFunction.P95, MetricFunction.P99
+                }) {
             MetricAccumulator acc = new MetricAccumulator();
             for (int i = 1; i <= 10_000; i++) {
                 acc.add(new TelemetryRecord("m", "s", "{}", f, i * 0.37, 0, 0));

@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.MetricFunction;
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
 
 class PreAggregationOperatorTest {
 
@@ -33,17 +31,32 @@ class PreAggregationOperatorTest {
 
     private void send(String metric, double value, long ts) throws Exception {
         harness.processElement(
-                new StreamRecord<>(new TelemetryRecord(metric, "d1", "{}", MetricFunction.SUM, value, ts, ts + 5), ts));
+                new StreamRecord<>(
+                        new TelemetryRecord(
+                                metric, "d1", "{}", MetricFunction.SUM, value, ts, ts + 5),
+                        ts));
     }
 
-    /** What came out, in order: partials as "series @window xcount = result (timestamp)", and watermarks. */
+    /**
+     * What came out, in order: partials as "series @window xcount = result (timestamp)", and
+     * watermarks.
+     */
     private List<String> output() {
         List<String> out = new ArrayList<>();
         for (Object o : harness.getOutput()) {
             if (o instanceof StreamRecord) {
                 PartialAggregate p = (PartialAggregate) ((StreamRecord<?>) o).getValue();
-                out.add(p.metric + " @" + p.windowStart + " x" + p.count() + " = " + p.accumulator.result()
-                        + " (" + ((StreamRecord<?>) o).getTimestamp() + ")");
+                out.add(
+                        p.metric
+                                + " @"
+                                + p.windowStart
+                                + " x"
+                                + p.count()
+                                + " = "
+                                + p.accumulator.result()
+                                + " ("
+                                + ((StreamRecord<?>) o).getTimestamp()
+                                + ")");
             } else if (o instanceof Watermark) {
                 out.add("watermark " + ((Watermark) o).getTimestamp());
             } else {
@@ -85,7 +98,8 @@ class PreAggregationOperatorTest {
         send("a", 3, 65_000); // open window
 
         assertThat(output())
-                .containsExactly("watermark 70000", "a @0 x1 = 1.0 (30000)", "a @0 x1 = 2.0 (31000)");
+                .containsExactly(
+                        "watermark 70000", "a @0 x1 = 1.0 (30000)", "a @0 x1 = 2.0 (31000)");
         harness.processWatermark(new Watermark(70_001));
         assertThat(output()).endsWith("a @60000 x1 = 3.0 (65000)", "watermark 70001");
     }
@@ -97,7 +111,8 @@ class PreAggregationOperatorTest {
         send("a", 1, 30_000);
         send("a", 2, 31_000);
         harness.processWatermark(new Watermark(71_000));
-        assertThat(output()).containsExactly("watermark 70000", "a @0 x2 = 3.0 (31000)", "watermark 71000");
+        assertThat(output())
+                .containsExactly("watermark 70000", "a @0 x2 = 3.0 (31000)", "watermark 71000");
     }
 
     @Test
@@ -118,7 +133,8 @@ class PreAggregationOperatorTest {
         send("a", 1, 1_000);
         assertThat(output()).isEmpty();
         send("b", 1, 1_000);
-        assertThat(output()).containsExactlyInAnyOrder("a @0 x2 = 2.0 (1000)", "b @0 x1 = 1.0 (1000)");
+        assertThat(output())
+                .containsExactlyInAnyOrder("a @0 x2 = 2.0 (1000)", "b @0 x1 = 1.0 (1000)");
     }
 
     @Test
@@ -130,7 +146,11 @@ class PreAggregationOperatorTest {
         harness.processWatermarkStatus(WatermarkStatus.ACTIVE);
         send("a", 3, 3_000);
         assertThat(output())
-                .containsExactly("a @0 x1 = 1.0 (1000)", "WatermarkStatus(IDLE)", "a @0 x1 = 2.0 (2000)", "WatermarkStatus(ACTIVE)");
+                .containsExactly(
+                        "a @0 x1 = 1.0 (1000)",
+                        "WatermarkStatus(IDLE)",
+                        "a @0 x1 = 2.0 (2000)",
+                        "WatermarkStatus(ACTIVE)");
         harness.close();
 
         open(0, 0);

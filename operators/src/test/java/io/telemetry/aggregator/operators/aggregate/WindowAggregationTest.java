@@ -6,7 +6,9 @@ import io.telemetry.aggregator.operators.MetricFunction;
 import io.telemetry.aggregator.operators.SeriesKey;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.WindowAggregate;
-
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -18,14 +20,14 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.stream.Collectors;
-
-/** Drives the job's real window operator (taken from its transformation) with records and watermarks. */
+/**
+ * Drives the job's real window operator (taken from its transformation) with records and
+ * watermarks.
+ */
 class WindowAggregationTest {
 
-    private KeyedOneInputStreamOperatorTestHarness<SeriesKey, PartialAggregate, WindowAggregate> harness;
+    private KeyedOneInputStreamOperatorTestHarness<SeriesKey, PartialAggregate, WindowAggregate>
+            harness;
 
     private void open(Duration lateness) throws Exception {
         harness = create(lateness);
@@ -33,11 +35,15 @@ class WindowAggregationTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static KeyedOneInputStreamOperatorTestHarness<SeriesKey, PartialAggregate, WindowAggregate>
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    SeriesKey, PartialAggregate, WindowAggregate>
             create(Duration lateness) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         DataStream<PartialAggregate> records =
-                env.fromData(PartialAggregate.of(new TelemetryRecord("m", "s", "{}", MetricFunction.AVG, 0, 0, 0), 0));
+                env.fromData(
+                        PartialAggregate.of(
+                                new TelemetryRecord("m", "s", "{}", MetricFunction.AVG, 0, 0, 0),
+                                0));
         OneInputTransformation<PartialAggregate, WindowAggregate> transformation =
                 (OneInputTransformation<PartialAggregate, WindowAggregate>)
                         TelemetryWindows.aggregate(records, Duration.ofSeconds(60), lateness)
@@ -54,15 +60,19 @@ class WindowAggregationTest {
     }
 
     private void send(String metric, MetricFunction f, double value, long ts) throws Exception {
-        TelemetryRecord record = new TelemetryRecord(metric, "dev-1", "{\"site\":\"lab\"}", f, value, ts, ts + 7);
-        harness.processElement(new StreamRecord<>(PartialAggregate.of(record, ts - ts % 60_000), ts));
+        TelemetryRecord record =
+                new TelemetryRecord(metric, "dev-1", "{\"site\":\"lab\"}", f, value, ts, ts + 7);
+        harness.processElement(
+                new StreamRecord<>(PartialAggregate.of(record, ts - ts % 60_000), ts));
     }
 
     /** Several records of one series and window, combined as the pre-aggregation does. */
-    private void sendCombined(String metric, MetricFunction f, long ts, double... values) throws Exception {
+    private void sendCombined(String metric, MetricFunction f, long ts, double... values)
+            throws Exception {
         PartialAggregate partial = null;
         for (double v : values) {
-            TelemetryRecord record = new TelemetryRecord(metric, "dev-1", "{\"site\":\"lab\"}", f, v, ts, ts + 7);
+            TelemetryRecord record =
+                    new TelemetryRecord(metric, "dev-1", "{\"site\":\"lab\"}", f, v, ts, ts + 7);
             if (partial == null) {
                 partial = PartialAggregate.of(record, ts - ts % 60_000);
             } else {
@@ -72,8 +82,10 @@ class WindowAggregationTest {
         harness.processElement(new StreamRecord<>(partial, ts));
     }
 
-    private static WindowAggregate agg(String metric, String f, long start, double value, long count) {
-        return new WindowAggregate(metric, "dev-1", "{\"site\":\"lab\"}", f, start, start + 60_000, value, count, 0);
+    private static WindowAggregate agg(
+            String metric, String f, long start, double value, long count) {
+        return new WindowAggregate(
+                metric, "dev-1", "{\"site\":\"lab\"}", f, start, start + 60_000, value, count, 0);
     }
 
     private List<PartialAggregate> lateRecords() {
@@ -96,12 +108,15 @@ class WindowAggregationTest {
         harness.processWatermark(59_999);
 
         assertThat(harness.extractOutputValues())
-                .containsExactlyInAnyOrder(agg("temp", "avg", 0, 75, 2), agg("temp", "max", 0, 95, 2));
+                .containsExactlyInAnyOrder(
+                        agg("temp", "avg", 0, 75, 2), agg("temp", "max", 0, 95, 2));
         assertThat(harness.extractOutputValues().get(0).lastReceivedAt).isIn(60_006L, 30_007L);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         harness.processWatermark(119_999);
-        assertThat(harness.extractOutputValues()).hasSize(3).contains(agg("temp", "avg", 60_000, 1, 1));
+        assertThat(harness.extractOutputValues())
+                .hasSize(3)
+                .contains(agg("temp", "avg", 60_000, 1, 1));
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
@@ -116,7 +131,8 @@ class WindowAggregationTest {
         harness.processWatermark(59_999);
 
         assertThat(harness.extractOutputValues())
-                .containsExactlyInAnyOrder(agg("temp", "sum", 0, 3, 2), agg("temp", "max", 0, 3, 1));
+                .containsExactlyInAnyOrder(
+                        agg("temp", "sum", 0, 3, 2), agg("temp", "max", 0, 3, 1));
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
@@ -147,8 +163,9 @@ class WindowAggregationTest {
         assertThat(harness.extractOutputValues()).containsExactly(agg("temp", "avg", 0, 70, 1));
         assertThat(lateRecords()).hasSize(1);
         assertThat(LateRecordDeadLetters.describe(lateRecords().get(0)))
-                .isEqualTo("{\"metric\":\"temp\",\"source\":\"dev-1\",\"tags\":{\"site\":\"lab\"},\"function\":\"avg\","
-                        + "\"value\":99.0,\"time\":\"1970-01-01T00:00:59Z\"}");
+                .isEqualTo(
+                        "{\"metric\":\"temp\",\"source\":\"dev-1\",\"tags\":{\"site\":\"lab\"},\"function\":\"avg\","
+                                + "\"value\":99.0,\"time\":\"1970-01-01T00:00:59Z\"}");
         assertThat(lateRecords().get(0).accumulator.lastReceivedAt()).isEqualTo(59_007);
     }
 

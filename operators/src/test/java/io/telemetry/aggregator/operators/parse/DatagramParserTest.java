@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.udp.UdpDatagram;
-
-import org.apache.flink.configuration.Configuration;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
 
 class DatagramParserTest {
 
@@ -50,7 +48,9 @@ class DatagramParserTest {
         Parsed p = Parsed.parse(payload, new Configuration());
 
         assertThat(p.records).extracting(r -> r.metric).containsExactly("a", "a");
-        assertThat(p.deadLetters).extracting(d -> d.reason + ": " + d.detail).containsExactly("malformed: not valid UTF-8");
+        assertThat(p.deadLetters)
+                .extracting(d -> d.reason + ": " + d.detail)
+                .containsExactly("malformed: not valid UTF-8");
     }
 
     @Test
@@ -87,10 +87,13 @@ class DatagramParserTest {
                 .parse(new UdpDatagram(payload, Parsed.SENDER, Parsed.RECEIVED_AT, true), out);
 
         assertThat(out.records).isEmpty();
-        assertThat(out.deadLetters).singleElement().satisfies(d -> {
-            assertThat(d.reason).isEqualTo(DeadLetter.TOO_LARGE);
-            assertThat(d.record).hasSize(DeadLetter.MAX_RECORD_BYTES);
-        });
+        assertThat(out.deadLetters)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason).isEqualTo(DeadLetter.TOO_LARGE);
+                            assertThat(d.record).hasSize(DeadLetter.MAX_RECORD_BYTES);
+                        });
     }
 
     @Test
@@ -109,7 +112,9 @@ class DatagramParserTest {
         Parsed p = Parsed.parse(longRecord);
 
         String kept = p.deadLetters.get(0).record;
-        assertThat(kept.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096).isGreaterThan(4090);
+        assertThat(kept.getBytes(StandardCharsets.UTF_8).length)
+                .isLessThanOrEqualTo(4096)
+                .isGreaterThan(4090);
         assertThat(longRecord).startsWith(kept);
     }
 }

@@ -10,13 +10,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.util.List;
 
 class JsonRecordParserTest {
 
@@ -54,7 +52,8 @@ class JsonRecordParserTest {
                 .containsExactly(
                         new TelemetryRecord("gpu.util", "10.0.0.7", "{}", SUM, -3, T0, RECEIVED_AT),
                         new TelemetryRecord("gpu.util", "10.0.0.7", "{}", MAX, -3, T0, RECEIVED_AT),
-                        new TelemetryRecord("gpu.util", "10.0.0.7", "{}", P95, -3, T0, RECEIVED_AT));
+                        new TelemetryRecord(
+                                "gpu.util", "10.0.0.7", "{}", P95, -3, T0, RECEIVED_AT));
     }
 
     @Test
@@ -80,7 +79,10 @@ class JsonRecordParserTest {
     void functionRulesApplyWhenTheRecordNamesNone() {
         Configuration config = new Configuration();
         config.set(AggregationOptions.FUNCTION_RULES, List.of("bat*=min", "*t=max,sum"));
-        Parsed p = Parsed.parse("{\"drone_id\":\"d\",\"ts\":1795430400,\"alt\":1,\"battery\":2,\"x\":3}", config);
+        Parsed p =
+                Parsed.parse(
+                        "{\"drone_id\":\"d\",\"ts\":1795430400,\"alt\":1,\"battery\":2,\"x\":3}",
+                        config);
 
         assertThat(p.records)
                 .extracting(r -> r.metric + ":" + r.function().label())
@@ -96,7 +98,9 @@ class JsonRecordParserTest {
 
         assertThat(p.records).extracting(r -> r.source).containsExactly("d", "10.0.0.7");
         assertThat(p.records).extracting(r -> r.tags).containsExactly("{\"hostname\":\"h\"}", "{}");
-        assertThat(p.records).extracting(r -> r.timestamp).containsExactly(RECEIVED_AT, RECEIVED_AT);
+        assertThat(p.records)
+                .extracting(r -> r.timestamp)
+                .containsExactly(RECEIVED_AT, RECEIVED_AT);
     }
 
     @ParameterizedTest
@@ -115,7 +119,10 @@ class JsonRecordParserTest {
         Parsed p = Parsed.parse("{\"metric\":\"m\",\"value\":1,\"timestamp\":" + json + "}");
 
         assertThat(p.deadLetters).isEmpty();
-        assertThat(p.records).singleElement().extracting(r -> r.timestamp).isEqualTo(expectedMillis);
+        assertThat(p.records)
+                .singleElement()
+                .extracting(r -> r.timestamp)
+                .isEqualTo(expectedMillis);
     }
 
     @Test
@@ -126,7 +133,9 @@ class JsonRecordParserTest {
                                 + "{\"metric\":\"b\",\"value\":-1.5e300}\n"
                                 + "{\"metric\":\"c\",\"value\":1e-320}");
 
-        assertThat(p.records).extracting(r -> r.value).containsExactly(1.2345678901234568e29, -1.5e300, 1e-320);
+        assertThat(p.records)
+                .extracting(r -> r.value)
+                .containsExactly(1.2345678901234568e29, -1.5e300, 1e-320);
     }
 
     @Test
@@ -141,11 +150,24 @@ class JsonRecordParserTest {
         assertThat(p.records).isEmpty();
         assertThat(p.deadLetters)
                 .containsExactly(
-                        Parsed.dead(DeadLetter.INVALID_VALUE, "value NaN is not a finite number", nan),
-                        Parsed.dead(DeadLetter.INVALID_VALUE, "value -Infinity is not a finite number", inf),
-                        Parsed.dead(DeadLetter.INVALID_VALUE, "value 1e400 is not a finite number", overflow),
-                        Parsed.dead(DeadLetter.INVALID_VALUE, "value must be a number, not the string \"12\"", text),
-                        Parsed.dead(DeadLetter.INVALID_VALUE, "value must be a number, not a boolean", bool));
+                        Parsed.dead(
+                                DeadLetter.INVALID_VALUE, "value NaN is not a finite number", nan),
+                        Parsed.dead(
+                                DeadLetter.INVALID_VALUE,
+                                "value -Infinity is not a finite number",
+                                inf),
+                        Parsed.dead(
+                                DeadLetter.INVALID_VALUE,
+                                "value 1e400 is not a finite number",
+                                overflow),
+                        Parsed.dead(
+                                DeadLetter.INVALID_VALUE,
+                                "value must be a number, not the string \"12\"",
+                                text),
+                        Parsed.dead(
+                                DeadLetter.INVALID_VALUE,
+                                "value must be a number, not a boolean",
+                                bool));
     }
 
     @Test
@@ -172,18 +194,41 @@ class JsonRecordParserTest {
         assertThat(p.records).isEmpty();
         assertThat(p.deadLetters)
                 .containsExactly(
-                        Parsed.dead(DeadLetter.MISSING_METRIC, "a record with a value needs a non-empty string 'metric' or 'name'", noMetric),
-                        Parsed.dead(DeadLetter.MISSING_METRIC, "a record with a value needs a non-empty string 'metric' or 'name'", emptyMetric),
-                        Parsed.dead(DeadLetter.MISSING_METRIC, "no 'value' field and no numeric fields to aggregate", noNumbers),
-                        Parsed.dead(DeadLetter.UNKNOWN_FUNCTION, "unknown function 'median'; known: count, sum, min, max, avg, first, last, stddev, count_distinct, p50, p90, p95, p99", unknown),
-                        Parsed.dead(DeadLetter.MALFORMED, "time 'yesterday' is not an ISO-8601 time or epoch number", badTime),
-                        Parsed.dead(DeadLetter.TIMESTAMP_OUT_OF_RANGE, "event time 2026-11-23T10:46:01Z is more than 300000 ms after its arrival at 2026-11-23T10:41:00Z", future),
-                        Parsed.dead(DeadLetter.TIMESTAMP_OUT_OF_RANGE, "event time -5000 ms is before 1970-01-01T00:00:00Z", negative));
+                        Parsed.dead(
+                                DeadLetter.MISSING_METRIC,
+                                "a record with a value needs a non-empty string 'metric' or 'name'",
+                                noMetric),
+                        Parsed.dead(
+                                DeadLetter.MISSING_METRIC,
+                                "a record with a value needs a non-empty string 'metric' or 'name'",
+                                emptyMetric),
+                        Parsed.dead(
+                                DeadLetter.MISSING_METRIC,
+                                "no 'value' field and no numeric fields to aggregate",
+                                noNumbers),
+                        Parsed.dead(
+                                DeadLetter.UNKNOWN_FUNCTION,
+                                "unknown function 'median'; known: count, sum, min, max, avg, first, last, stddev, count_distinct, p50, p90, p95, p99",
+                                unknown),
+                        Parsed.dead(
+                                DeadLetter.MALFORMED,
+                                "time 'yesterday' is not an ISO-8601 time or epoch number",
+                                badTime),
+                        Parsed.dead(
+                                DeadLetter.TIMESTAMP_OUT_OF_RANGE,
+                                "event time 2026-11-23T10:46:01Z is more than 300000 ms after its arrival at 2026-11-23T10:41:00Z",
+                                future),
+                        Parsed.dead(
+                                DeadLetter.TIMESTAMP_OUT_OF_RANGE,
+                                "event time -5000 ms is before 1970-01-01T00:00:00Z",
+                                negative));
     }
 
     @Test
     void malformedJsonAndInvalidUtf8() {
-        byte[] bad = "{\"metric\":\"m\u00ff\",\"value\":1}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] bad =
+                "{\"metric\":\"m\u00ff\",\"value\":1}"
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         Parsed p = Parsed.parse(bad, new Configuration());
         assertThat(p.reasons()).containsExactly(DeadLetter.MALFORMED);
         assertThat(p.deadLetters.get(0).detail).startsWith("invalid JSON: Invalid UTF-8");

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +16,9 @@ class LineProtocolParserTest {
 
     @Test
     void fieldsBecomeMetricsAndTagsStayTags() {
-        Parsed p = Parsed.parse("cpu,host=web-1,region=eu value=1.5,idle=3i,busy=2u,up=t,down=False 1795430400000000000");
+        Parsed p =
+                Parsed.parse(
+                        "cpu,host=web-1,region=eu value=1.5,idle=3i,busy=2u,up=t,down=False 1795430400000000000");
 
         String tags = "{\"region\":\"eu\"}";
         assertThat(p.deadLetters).isEmpty();
@@ -32,7 +33,8 @@ class LineProtocolParserTest {
 
     @Test
     void escapedCharactersAreUnescaped() {
-        Parsed p = Parsed.parse("my\\ meas\\,ure,tag\\ key=va\\=l\\,ue\\ x,ü=ñ fi\\=eld\\ 1=-2.5e1");
+        Parsed p =
+                Parsed.parse("my\\ meas\\,ure,tag\\ key=va\\=l\\,ue\\ x,ü=ñ fi\\=eld\\ 1=-2.5e1");
 
         assertThat(p.deadLetters).isEmpty();
         assertThat(p.records)

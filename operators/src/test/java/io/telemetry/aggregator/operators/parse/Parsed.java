@@ -3,12 +3,10 @@ package io.telemetry.aggregator.operators.parse;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.udp.UdpDatagram;
-
-import org.apache.flink.configuration.Configuration;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.configuration.Configuration;
 
 /** What a parser made of one datagram, for assertions. */
 final class Parsed implements ParseOutput {
@@ -31,8 +29,7 @@ final class Parsed implements ParseOutput {
     static Parsed parse(byte[] payload, Configuration config) {
         Parsed out = new Parsed();
         DatagramParser parser = new DatagramParser(ParseSettings.from(config));
-        out.parsedCount =
-                parser.parse(new UdpDatagram(payload, SENDER, RECEIVED_AT, false), out);
+        out.parsedCount = parser.parse(new UdpDatagram(payload, SENDER, RECEIVED_AT, false), out);
         return out;
     }
 

@@ -14,12 +14,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
 import org.junit.jupiter.api.Test;
 
 class StatsdParserTest {
 
-    private static TelemetryRecord rec(String metric, String source, String tags, io.telemetry.aggregator.operators.MetricFunction f, double v) {
+    private static TelemetryRecord rec(
+            String metric,
+            String source,
+            String tags,
+            io.telemetry.aggregator.operators.MetricFunction f,
+            double v) {
         return new TelemetryRecord(metric, source, tags, f, v, RECEIVED_AT, RECEIVED_AT);
     }
 

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.MetricFunction;
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.util.clock.ManualClock;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 class TelemetryWatermarksTest {
 
@@ -23,7 +21,8 @@ class TelemetryWatermarksTest {
                     Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(3), clock);
 
     private void event(long ts) {
-        generator.onEvent(new TelemetryRecord("m", "s", "{}", MetricFunction.AVG, 1, ts, 0), ts, out);
+        generator.onEvent(
+                new TelemetryRecord("m", "s", "{}", MetricFunction.AVG, 1, ts, 0), ts, out);
     }
 
     private void tick(long millis) {
@@ -61,7 +60,13 @@ class TelemetryWatermarksTest {
 
         assertThat(out.events)
                 .containsExactly(
-                        "wm 94999", "wm 94999", "wm 94999", "wm 104999", "wm 119998", "wm 119999", "idle");
+                        "wm 94999",
+                        "wm 94999",
+                        "wm 94999",
+                        "wm 104999",
+                        "wm 119998",
+                        "wm 119999",
+                        "idle");
     }
 
     @Test

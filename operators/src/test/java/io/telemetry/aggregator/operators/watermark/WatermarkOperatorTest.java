@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.MetricFunction;
 import io.telemetry.aggregator.operators.TelemetryRecord;
-
-import org.apache.flink.streaming.api.watermark.Watermark;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -16,14 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * The job's watermark operator in Flink's harness, driven by processing time: when the traffic
- * stops, the open window's end is reached in bounded time, then the reader goes idle; also after
- * a restore from a checkpoint with no traffic at all.
+ * stops, the open window's end is reached in bounded time, then the reader goes idle; also after a
+ * restore from a checkpoint with no traffic at all.
  */
 class WatermarkOperatorTest {
 
@@ -35,13 +33,16 @@ class WatermarkOperatorTest {
         harness = create(null);
     }
 
-    private OneInputStreamOperatorTestHarness<TelemetryRecord, TelemetryRecord> create(OperatorSubtaskState restored)
-            throws Exception {
+    private OneInputStreamOperatorTestHarness<TelemetryRecord, TelemetryRecord> create(
+            OperatorSubtaskState restored) throws Exception {
         OneInputStreamOperatorTestHarness<TelemetryRecord, TelemetryRecord> h =
                 new OneInputStreamOperatorTestHarness<>(
                         new TelemetryWatermarkOperator(
-                                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(3)),
-                        TypeInformation.of(TelemetryRecord.class).createSerializer(new SerializerConfigImpl()));
+                                Duration.ofSeconds(5),
+                                Duration.ofSeconds(60),
+                                Duration.ofSeconds(3)),
+                        TypeInformation.of(TelemetryRecord.class)
+                                .createSerializer(new SerializerConfigImpl()));
         h.getExecutionConfig().setAutoWatermarkInterval(200);
         h.setProcessingTime(now);
         if (restored != null) {
@@ -58,7 +59,8 @@ class WatermarkOperatorTest {
 
     private void send(long eventTime) throws Exception {
         harness.processElement(
-                new StreamRecord<>(new TelemetryRecord("m", "s", "{}", MetricFunction.AVG, 1, eventTime, 0)));
+                new StreamRecord<>(
+                        new TelemetryRecord("m", "s", "{}", MetricFunction.AVG, 1, eventTime, 0)));
     }
 
     private void advance(long millis) throws Exception {

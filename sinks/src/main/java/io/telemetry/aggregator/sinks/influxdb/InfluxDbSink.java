@@ -1,31 +1,28 @@
 package io.telemetry.aggregator.sinks.influxdb;
 
 import io.telemetry.aggregator.operators.WindowAggregate;
-
+import java.net.URI;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.sink.AsyncSinkBase;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
-
-import java.net.URI;
-import java.util.Collection;
-import java.util.List;
 
 /**
  * The InfluxDB output, on Flink's async sink: points are batched, a bounded number of write
  * requests are in flight, buffered points are part of checkpoints, and a slow or absent InfluxDB
  * holds the job back rather than losing points.
  *
- * <p>Errors: 429 and 5xx answers and connection failures are retried with growing pauses
- * (honouring {@code Retry-After}) for as long as it takes; a 400 (a point InfluxDB will not
- * parse) is logged with the server's message and counted in {@code sink_rejected_points}, not
- * retried; 401, 403, 404 and other answers fail the job with the server's message. Delivery is
- * at-least-once, and a repeated point overwrites the same series and timestamp, so each window is
- * one point.
+ * <p>Errors: 429 and 5xx answers and connection failures are retried with growing pauses (honouring
+ * {@code Retry-After}) for as long as it takes; a 400 (a point InfluxDB will not parse) is logged
+ * with the server's message and counted in {@code sink_rejected_points}, not retried; 401, 403, 404
+ * and other answers fail the job with the server's message. Delivery is at-least-once, and a
+ * repeated point overwrites the same series and timestamp, so each window is one point.
  */
 public final class InfluxDbSink extends AsyncSinkBase<WindowAggregate, String> {
 
@@ -97,7 +94,9 @@ public final class InfluxDbSink extends AsyncSinkBase<WindowAggregate, String> {
                                 + " is missing: the v2 API (sink.influxdb.bucket) needs a token"
                                 + " (or set INFLUXDB_TOKEN)");
             }
-            target = InfluxDbTarget.v2(url.trim(), config.get(InfluxDbSinkOptions.ORG), bucket, token);
+            target =
+                    InfluxDbTarget.v2(
+                            url.trim(), config.get(InfluxDbSinkOptions.ORG), bucket, token);
         } else if (database != null) {
             target =
                     InfluxDbTarget.v1(
@@ -158,7 +157,8 @@ public final class InfluxDbSink extends AsyncSinkBase<WindowAggregate, String> {
                         .setMaxTimeInBufferMS(getMaxTimeInBufferMS())
                         .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
                         .build();
-        return new InfluxDbSinkWriter(getElementConverter(), context, config, recoveredState, target);
+        return new InfluxDbSinkWriter(
+                getElementConverter(), context, config, recoveredState, target);
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.telemetry.aggregator.sinks.influxdb;
 
+import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
-
-import java.time.Duration;
 
 /** Settings of the InfluxDB output: the v2 write API (bucket) or the v1 API (database). */
 public final class InfluxDbSinkOptions {
@@ -70,7 +69,8 @@ public final class InfluxDbSinkOptions {
             ConfigOptions.key("sink.influxdb.flush-interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(1))
-                    .withDescription("Longest time a point waits for its batch; batches also go at each checkpoint.");
+                    .withDescription(
+                            "Longest time a point waits for its batch; batches also go at each checkpoint.");
 
     public static final ConfigOption<Integer> MAX_IN_FLIGHT =
             ConfigOptions.key("sink.influxdb.max-in-flight-requests")

@@ -1,18 +1,6 @@
 package io.telemetry.aggregator.sinks.influxdb;
 
 import io.telemetry.aggregator.operators.WindowAggregate;
-
-import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
-import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
-import org.apache.flink.connector.base.sink.writer.ElementConverter;
-import org.apache.flink.connector.base.sink.writer.ResultHandler;
-import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
-import org.apache.flink.metrics.Counter;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,11 +12,20 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.ResultHandler;
+import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.metrics.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes batches of line-protocol points with one HTTP request each, and sorts the answers into
- * done, retry later, rejected and fatal (see {@link InfluxDbSink}). Metrics: {@code
- * sink_retries}, {@code sink_errors}, {@code sink_rejected_points}.
+ * done, retry later, rejected and fatal (see {@link InfluxDbSink}). Metrics: {@code sink_retries},
+ * {@code sink_errors}, {@code sink_rejected_points}.
  */
 final class InfluxDbSinkWriter extends AsyncSinkWriter<WindowAggregate, String> {
 
@@ -80,14 +77,19 @@ final class InfluxDbSinkWriter extends AsyncSinkWriter<WindowAggregate, String> 
                 .whenComplete(
                         (response, failure) -> {
                             if (failure != null) {
-                                retryLater(points, result, -1, "request failed: " + failure.getMessage());
+                                retryLater(
+                                        points,
+                                        result,
+                                        -1,
+                                        "request failed: " + failure.getMessage());
                             } else {
                                 handle(response, points, result);
                             }
                         });
     }
 
-    private void handle(HttpResponse<String> response, List<String> points, ResultHandler<String> result) {
+    private void handle(
+            HttpResponse<String> response, List<String> points, ResultHandler<String> result) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             backoffMs = 100;
@@ -121,11 +123,17 @@ final class InfluxDbSinkWriter extends AsyncSinkWriter<WindowAggregate, String> 
                         "InfluxDB at " + target + " answered " + status + ": " + body));
     }
 
-    private void retryLater(List<String> points, ResultHandler<String> result, long retryAfterSeconds, String why) {
+    private void retryLater(
+            List<String> points, ResultHandler<String> result, long retryAfterSeconds, String why) {
         retryCount.inc();
         long delay = retryAfterSeconds >= 0 ? retryAfterSeconds * 1000 : backoffMs;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-        LOG.warn("Writing {} points to InfluxDB at {} again in {} ms: {}", points.size(), target, delay, why);
+        LOG.warn(
+                "Writing {} points to InfluxDB at {} again in {} ms: {}",
+                points.size(),
+                target,
+                delay,
+                why);
         retries.schedule(() -> result.retryForEntries(points), delay, TimeUnit.MILLISECONDS);
     }
 

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Where points go: the v2 write API ({@code /api/v2/write?org=&bucket=}, token authentication)
- * or the v1 API ({@code /write?db=&rp=}, optional basic authentication), with millisecond
- * timestamps. Secrets stay out of {@link #toString()}.
+ * Where points go: the v2 write API ({@code /api/v2/write?org=&bucket=}, token authentication) or
+ * the v1 API ({@code /write?db=&rp=}, optional basic authentication), with millisecond timestamps.
+ * Secrets stay out of {@link #toString()}.
  */
 final class InfluxDbTarget implements Serializable {
 

@@ -1,11 +1,9 @@
 package io.telemetry.aggregator.sinks.influxdb;
 
-import io.telemetry.aggregator.operators.WindowAggregate;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-
+import io.telemetry.aggregator.operators.WindowAggregate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -13,16 +11,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes an aggregate as one InfluxDB line-protocol point: measurement = metric; tags = the
- * event's tags plus {@code source} and {@code function}; fields {@code value} (float) and {@code
- * count} (integer); timestamp = window start in milliseconds.
+ * Writes an aggregate as one InfluxDB line-protocol point: measurement = metric; tags = the event's
+ * tags plus {@code source} and {@code function}; fields {@code value} (float) and {@code count}
+ * (integer); timestamp = window start in milliseconds.
  *
  * <p>Escaping follows the line-protocol spec: commas and spaces in measurements, commas, equals
  * signs and spaces in tag keys, tag values and field keys. Two things line protocol cannot carry
  * are mapped: a line break in a name becomes {@code \n} written out (backslash, n), and a tag with
  * an empty value is left out, as InfluxDB stores no empty tag values. Backslashes: see {@link
- * #point(WindowAggregate, boolean)}. A value that is not finite
- * (a sum that overflowed) leaves the {@code value} field out.
+ * #point(WindowAggregate, boolean)}. A value that is not finite (a sum that overflowed) leaves the
+ * {@code value} field out.
  */
 public final class LineProtocol {
 

@@ -1,11 +1,10 @@
 package io.telemetry.aggregator.sinks.influxdb;
 
-import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.base.sink.writer.AsyncSinkWriterStateSerializer;
 
 /** Serializes the points an InfluxDB sink writer still holds at a checkpoint. */
 final class PointStateSerializer extends AsyncSinkWriterStateSerializer<String> {

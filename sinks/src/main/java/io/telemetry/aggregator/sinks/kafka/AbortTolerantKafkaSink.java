@@ -1,5 +1,8 @@
 package io.telemetry.aggregator.sinks.kafka;
 
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -12,23 +15,17 @@ import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
 import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.util.ExceptionUtils;
-
 import org.apache.kafka.common.errors.TransactionAbortedException;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.util.Collection;
-import java.util.List;
-
 /**
- * Flink's {@link KafkaSink}, except that its writer's {@code close()} does not throw when the
- * only problem is batches failed by the abort of their transaction. That happens when a task
- * fails while an exactly-once batch is in flight; thrown from {@code close()}, Flink takes it as
- * a fatal error and stops the whole TaskManager instead of restarting the job from its
- * checkpoint. The aborted records are rewritten after the restore, so nothing is lost. State,
- * committer and serializers are the Kafka sink's own, so savepoints are the same.
+ * Flink's {@link KafkaSink}, except that its writer's {@code close()} does not throw when the only
+ * problem is batches failed by the abort of their transaction. That happens when a task fails while
+ * an exactly-once batch is in flight; thrown from {@code close()}, Flink takes it as a fatal error
+ * and stops the whole TaskManager instead of restarting the job from its checkpoint. The aborted
+ * records are rewritten after the restore, so nothing is lost. State, committer and serializers are
+ * the Kafka sink's own, so savepoints are the same.
  */
 public final class AbortTolerantKafkaSink<IN>
         implements TwoPhaseCommittingStatefulSink<IN, KafkaWriterState, KafkaCommittable>,
@@ -72,14 +69,16 @@ public final class AbortTolerantKafkaSink<IN>
     }
 
     @Override
-    public void addPostCommitTopology(DataStream<CommittableMessage<KafkaCommittable>> committables) {
+    public void addPostCommitTopology(
+            DataStream<CommittableMessage<KafkaCommittable>> committables) {
         delegate.addPostCommitTopology(committables);
     }
 
     private static final class Writer<IN>
             implements PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> {
 
-        private final PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> delegate;
+        private final PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable>
+                delegate;
 
         Writer(PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> delegate) {
             this.delegate = delegate;
@@ -102,7 +101,8 @@ public final class AbortTolerantKafkaSink<IN>
         }
 
         @Override
-        public Collection<KafkaCommittable> prepareCommit() throws IOException, InterruptedException {
+        public Collection<KafkaCommittable> prepareCommit()
+                throws IOException, InterruptedException {
             return delegate.prepareCommit();
         }
 

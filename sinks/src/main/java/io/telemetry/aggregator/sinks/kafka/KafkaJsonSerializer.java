@@ -3,21 +3,17 @@ package io.telemetry.aggregator.sinks.kafka;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.sinks.AggregateJson;
-
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-
-import org.apache.kafka.clients.producer.ProducerRecord;
-
-import javax.annotation.Nullable;
-
 import java.nio.charset.StandardCharsets;
+import javax.annotation.Nullable;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Kafka records of the contract: aggregates keyed by their series key ({@code
  * metric|source|tags|function}, so one series stays in one partition, in order), dead letters
- * unkeyed; values are the contract's JSON. The record timestamp is left to the producer (the
- * write time): aggregates of replayed old data would otherwise fall behind the topic's
- * retention at once; the event time is in the value.
+ * unkeyed; values are the contract's JSON. The record timestamp is left to the producer (the write
+ * time): aggregates of replayed old data would otherwise fall behind the topic's retention at once;
+ * the event time is in the value.
  */
 public final class KafkaJsonSerializer<T> implements KafkaRecordSerializationSchema<T> {
 

@@ -1,10 +1,9 @@
 package io.telemetry.aggregator.sinks.kafka;
 
+import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-
-import java.time.Duration;
 
 /** Settings of the Kafka outputs. */
 public final class KafkaSinkOptions {

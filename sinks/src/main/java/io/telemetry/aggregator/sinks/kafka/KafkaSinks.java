@@ -2,25 +2,6 @@ package io.telemetry.aggregator.sinks.kafka;
 
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
-
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.TopicExistsException;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,11 +13,26 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Kafka outputs from the {@code sink.kafka.*} settings: one {@link KafkaSink} (in an
- * {@link AbortTolerantKafkaSink}) for the aggregates and one for the dead letters, exactly-once by default. {@link #prepare()} checks the
- * brokers and creates missing topics before the job starts.
+ * {@link AbortTolerantKafkaSink}) for the aggregates and one for the dead letters, exactly-once by
+ * default. {@link #prepare()} checks the brokers and creates missing topics before the job starts.
  */
 public final class KafkaSinks {
 
@@ -64,12 +60,15 @@ public final class KafkaSinks {
         this.replication = config.get(KafkaSinkOptions.TOPIC_REPLICATION);
         this.transactionalIdPrefix =
                 config.getOptional(KafkaSinkOptions.TRANSACTIONAL_ID_PREFIX)
-                        .orElse(config.getOptional(PipelineOptions.NAME).orElse("telemetry-aggregator"));
+                        .orElse(
+                                config.getOptional(PipelineOptions.NAME)
+                                        .orElse("telemetry-aggregator"));
         this.clientProperties = new Properties();
         for (Map.Entry<String, String> e : config.toMap().entrySet()) {
             if (e.getKey().startsWith(KafkaSinkOptions.PROPERTIES_PREFIX)) {
                 clientProperties.setProperty(
-                        e.getKey().substring(KafkaSinkOptions.PROPERTIES_PREFIX.length()), e.getValue());
+                        e.getKey().substring(KafkaSinkOptions.PROPERTIES_PREFIX.length()),
+                        e.getValue());
             }
         }
     }
@@ -193,7 +192,8 @@ public final class KafkaSinks {
         ConfigResource broker =
                 new ConfigResource(
                         ConfigResource.Type.BROKER, String.valueOf(nodes.iterator().next().id()));
-        Config config = client.describeConfigs(Set.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker);
+        Config config =
+                client.describeConfigs(Set.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker);
         ConfigEntry max = config.get("transaction.max.timeout.ms");
         if (max != null && max.value() != null) {
             long maxMs = Long.parseLong(max.value());
@@ -219,7 +219,9 @@ public final class KafkaSinks {
                         new NewTopic(
                                 t,
                                 Optional.of(partitions),
-                                replication == -1 ? Optional.empty() : Optional.of((short) replication)));
+                                replication == -1
+                                        ? Optional.empty()
+                                        : Optional.of((short) replication)));
             }
         }
         if (missing.isEmpty()) {
@@ -243,7 +245,8 @@ public final class KafkaSinks {
         return build(deadLetterTopic, KafkaJsonSerializer.deadLetters(deadLetterTopic));
     }
 
-    private <T> AbortTolerantKafkaSink<T> build(String topicName, KafkaJsonSerializer<T> serializer) {
+    private <T> AbortTolerantKafkaSink<T> build(
+            String topicName, KafkaJsonSerializer<T> serializer) {
         Properties producer = new Properties();
         producer.putAll(clientProperties);
         producer.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -1,15 +1,6 @@
 package io.telemetry.aggregator.sinks.postgres;
 
 import io.telemetry.aggregator.operators.WindowAggregate;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,10 +15,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL output: Flink's JDBC sink writing batched upserts ({@code INSERT … ON CONFLICT
- * … DO UPDATE}) into the contract's table, so that a window emitted again, or replayed after a
+ * The PostgreSQL output: Flink's JDBC sink writing batched upserts ({@code INSERT … ON CONFLICT …
+ * DO UPDATE}) into the contract's table, so that a window emitted again, or replayed after a
  * recovery, updates its row instead of adding one. At-least-once delivery plus the upsert makes
  * every window one row with its latest result.
  */
@@ -166,7 +163,9 @@ public final class PostgresAggregateSink {
         Map<String, String> found = new LinkedHashMap<>();
         String sql =
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?"
-                        + (schemaOf() == null ? " AND table_schema = current_schema()" : " AND table_schema = ?");
+                        + (schemaOf() == null
+                                ? " AND table_schema = current_schema()"
+                                : " AND table_schema = ?");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, nameOf());
             if (schemaOf() != null) {
@@ -246,8 +245,14 @@ public final class PostgresAggregateSink {
                             ps.setString(2, a.source);
                             ps.setString(3, a.tags);
                             ps.setString(4, a.function);
-                            ps.setObject(5, OffsetDateTime.ofInstant(Instant.ofEpochMilli(a.windowStart), ZoneOffset.UTC));
-                            ps.setObject(6, OffsetDateTime.ofInstant(Instant.ofEpochMilli(a.windowEnd), ZoneOffset.UTC));
+                            ps.setObject(
+                                    5,
+                                    OffsetDateTime.ofInstant(
+                                            Instant.ofEpochMilli(a.windowStart), ZoneOffset.UTC));
+                            ps.setObject(
+                                    6,
+                                    OffsetDateTime.ofInstant(
+                                            Instant.ofEpochMilli(a.windowEnd), ZoneOffset.UTC));
                             ps.setDouble(7, a.value);
                             ps.setLong(8, a.count);
                         })

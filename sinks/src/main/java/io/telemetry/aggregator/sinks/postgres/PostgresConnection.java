@@ -7,9 +7,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Where the PostgreSQL output connects: a JDBC URL plus user and password, read from a JDBC URL
- * or a libpq URI ({@code postgresql://user:password@host:5432/db?sslmode=require}). The password
- * is never part of {@link #toString()} or of an error message.
+ * Where the PostgreSQL output connects: a JDBC URL plus user and password, read from a JDBC URL or
+ * a libpq URI ({@code postgresql://user:password@host:5432/db?sslmode=require}). The password is
+ * never part of {@link #toString()} or of an error message.
  */
 public final class PostgresConnection implements Serializable {
 
@@ -77,7 +77,10 @@ public final class PostgresConnection implements Serializable {
         }
         StringBuilder url =
                 new StringBuilder("jdbc:postgresql://")
-                        .append(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host)
+                        .append(
+                                host.contains(":") && !host.startsWith("[")
+                                        ? "[" + host + "]"
+                                        : host)
                         .append(':')
                         .append(uri.getPort() == -1 ? 5432 : uri.getPort())
                         .append('/')

@@ -1,9 +1,8 @@
 package io.telemetry.aggregator.sinks.postgres;
 
+import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
-
-import java.time.Duration;
 
 /** Settings of the PostgreSQL output. */
 public final class PostgresSinkOptions {
@@ -49,7 +48,8 @@ public final class PostgresSinkOptions {
             ConfigOptions.key("sink.postgres.batch-interval")
                     .durationType()
                     .defaultValue(Duration.ofSeconds(1))
-                    .withDescription("Longest time a row waits for its batch; batches also go at each checkpoint.");
+                    .withDescription(
+                            "Longest time a row waits for its batch; batches also go at each checkpoint.");
 
     public static final ConfigOption<Integer> MAX_RETRIES =
             ConfigOptions.key("sink.postgres.max-retries")

@@ -1,22 +1,20 @@
 package io.telemetry.aggregator.sinks.postgres;
 
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.datasource.connections.JdbcConnectionProvider;
-import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnectionProvider;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.datasource.connections.JdbcConnectionProvider;
+import org.apache.flink.connector.jdbc.datasource.connections.SimpleJdbcConnectionProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connects like Flink's simple provider, but rides out an unreachable database: it keeps trying,
  * with growing pauses, for up to the reconnect timeout, so that a database restart holds the job
- * back instead of failing it (a failed job loses the datagrams received since its last
- * checkpoint). Wrong credentials and missing databases fail at once.
+ * back instead of failing it (a failed job loses the datagrams received since its last checkpoint).
+ * Wrong credentials and missing databases fail at once.
  */
 final class RetryingConnectionProvider implements JdbcConnectionProvider {
 
@@ -27,7 +25,8 @@ final class RetryingConnectionProvider implements JdbcConnectionProvider {
     private final long reconnectTimeoutMillis;
     private final String where;
 
-    RetryingConnectionProvider(JdbcConnectionOptions options, Duration reconnectTimeout, String where) {
+    RetryingConnectionProvider(
+            JdbcConnectionOptions options, Duration reconnectTimeout, String where) {
         this.delegate = new SimpleJdbcConnectionProvider(options);
         this.reconnectTimeoutMillis = reconnectTimeout.toMillis();
         this.where = where;
@@ -63,7 +62,8 @@ final class RetryingConnectionProvider implements JdbcConnectionProvider {
         return withRetries(true);
     }
 
-    private Connection withRetries(boolean reestablish) throws SQLException, ClassNotFoundException {
+    private Connection withRetries(boolean reestablish)
+            throws SQLException, ClassNotFoundException {
         long deadline = System.currentTimeMillis() + reconnectTimeoutMillis;
         long pause = 100;
         int attempt = 0;
@@ -74,11 +74,15 @@ final class RetryingConnectionProvider implements JdbcConnectionProvider {
                                 ? delegate.reestablishConnection()
                                 : delegate.getOrEstablishConnection();
                 if (attempt > 0) {
-                    LOG.info("Reconnected to PostgreSQL at {} after {} attempts", where, attempt + 1);
+                    LOG.info(
+                            "Reconnected to PostgreSQL at {} after {} attempts",
+                            where,
+                            attempt + 1);
                 }
                 return c;
             } catch (SQLException e) {
-                if (PostgresErrors.isPermanent(e) || System.currentTimeMillis() + pause > deadline) {
+                if (PostgresErrors.isPermanent(e)
+                        || System.currentTimeMillis() + pause > deadline) {
                     throw new SQLException(PostgresErrors.describe(e, where), e.getSQLState(), e);
                 }
                 if (attempt == 0) {

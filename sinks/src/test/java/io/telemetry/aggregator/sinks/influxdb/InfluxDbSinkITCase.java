@@ -3,28 +3,26 @@ package io.telemetry.aggregator.sinks.influxdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.services.InfluxDbServer;
 import io.telemetry.aggregator.services.QuestDbServer;
 import io.telemetry.aggregator.sinks.SinkTestData;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.ExceptionUtils;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The InfluxDB output against real servers: InfluxDB 1.6 through the v1 API, and QuestDB through
@@ -102,7 +100,16 @@ class InfluxDbSinkITCase {
                             }
                     }
                 }
-                points.add(series.path("name").asText() + " " + tags + " " + value + " " + count + " " + time);
+                points.add(
+                        series.path("name").asText()
+                                + " "
+                                + tags
+                                + " "
+                                + value
+                                + " "
+                                + count
+                                + " "
+                                + time);
             }
         }
         return points;
@@ -117,28 +124,49 @@ class InfluxDbSinkITCase {
 
         assertThat(points("telemetry"))
                 .containsExactlyInAnyOrder(
-                        "cpu load,\"x\"=1 C:\\temp ü✓ {a b,c=d=e,f=g \"h\" C:\\dir ñ, function=p99, source=dev 1,=\"q\", z=日本} 1.5 3 " + SinkTestData.T0,
-                        "temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} 75.25 13 " + SinkTestData.T0);
+                        "cpu load,\"x\"=1 C:\\temp ü✓ {a b,c=d=e,f=g \"h\" C:\\dir ñ, function=p99, source=dev 1,=\"q\", z=日本} 1.5 3 "
+                                + SinkTestData.T0,
+                        "temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} 75.25 13 "
+                                + SinkTestData.T0);
     }
 
     @Test
     void v1LineBreaksAreWrittenOutAndEmptyTagsLeftOut() throws Exception {
         influx.query(null, "CREATE DATABASE breaks");
         WindowAggregate a =
-                new WindowAggregate("m", "s", "{\"empty\":\"\",\"nl\":\"a\\nb\"}", "sum", SinkTestData.T0, SinkTestData.T0 + 60_000, 2, 2, 0);
+                new WindowAggregate(
+                        "m",
+                        "s",
+                        "{\"empty\":\"\",\"nl\":\"a\\nb\"}",
+                        "sum",
+                        SinkTestData.T0,
+                        SinkTestData.T0 + 60_000,
+                        2,
+                        2,
+                        0);
         SinkTestData.write(InfluxDbSink.from(v1("breaks")), List.of(a));
 
-        assertThat(points("breaks")).containsExactly("m {function=sum, nl=a\\nb, source=s} 2 2 " + SinkTestData.T0);
+        assertThat(points("breaks"))
+                .containsExactly("m {function=sum, nl=a\\nb, source=s} 2 2 " + SinkTestData.T0);
     }
 
     @Test
     void v1ServerErrorsFailTheJobWithTheServersMessage() {
-        assertThatThrownBy(() -> SinkTestData.write(InfluxDbSink.from(v1("nosuchdb")), List.of(SinkTestData.PLAIN)))
+        assertThatThrownBy(
+                        () ->
+                                SinkTestData.write(
+                                        InfluxDbSink.from(v1("nosuchdb")),
+                                        List.of(SinkTestData.PLAIN)))
                 .satisfies(
                         e ->
-                                assertThat(ExceptionUtils.findThrowableWithMessage(e, "answered 404").map(Throwable::getMessage))
+                                assertThat(
+                                                ExceptionUtils.findThrowableWithMessage(
+                                                                e, "answered 404")
+                                                        .map(Throwable::getMessage))
                                         .hasValue(
-                                                "InfluxDB at " + influx.url() + " database nosuchdb answered 404:"
+                                                "InfluxDB at "
+                                                        + influx.url()
+                                                        + " database nosuchdb answered 404:"
                                                         + " {\"error\":\"database not found: \\\"nosuchdb\\\"\"}"));
     }
 
@@ -147,10 +175,16 @@ class InfluxDbSinkITCase {
         influx.query(null, "CREATE DATABASE conflict");
         // "count" already holds floats: InfluxDB refuses the integer field with a 400.
         long earlier = SinkTestData.T0 - 1_000; // the same shard: field types are checked per shard
-        influx.write("conflict", "temperature,function=avg,hostname=worker-1,site=lab,source=gpu-001 count=1.5 " + earlier);
+        influx.write(
+                "conflict",
+                "temperature,function=avg,hostname=worker-1,site=lab,source=gpu-001 count=1.5 "
+                        + earlier);
         SinkTestData.write(InfluxDbSink.from(v1("conflict")), List.of(SinkTestData.PLAIN));
 
-        assertThat(points("conflict")).containsExactly("temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} null 1.5 " + earlier);
+        assertThat(points("conflict"))
+                .containsExactly(
+                        "temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} null 1.5 "
+                                + earlier);
     }
 
     @Test
@@ -161,17 +195,27 @@ class InfluxDbSinkITCase {
                         + " value DOUBLE, count LONG, timestamp TIMESTAMP) TIMESTAMP(timestamp) PARTITION BY DAY WAL"
                         + " DEDUP UPSERT KEYS(timestamp, hostname, site, source, function)");
         WindowAggregate awkwardValues =
-                new WindowAggregate("temperature", "dev 1,=\"q\" ü", "{\"hostname\":\"h a,b=c\\\\d\",\"site\":\"日本\"}",
-                        "max", SinkTestData.T0, SinkTestData.T0 + 60_000, -4.5, 2, 0);
+                new WindowAggregate(
+                        "temperature",
+                        "dev 1,=\"q\" ü",
+                        "{\"hostname\":\"h a,b=c\\\\d\",\"site\":\"日本\"}",
+                        "max",
+                        SinkTestData.T0,
+                        SinkTestData.T0 + 60_000,
+                        -4.5,
+                        2,
+                        0);
         Configuration config = new Configuration();
         config.set(InfluxDbSinkOptions.URL, questDb.url());
         config.set(InfluxDbSinkOptions.BUCKET, "telemetry");
         config.set(InfluxDbSinkOptions.ORG, "lab");
         config.set(InfluxDbSinkOptions.TOKEN, "secret-token");
         SinkTestData.write(
-                InfluxDbSink.from(config), List.of(SinkTestData.PLAIN, awkwardValues, SinkTestData.PLAIN_AGAIN));
+                InfluxDbSink.from(config),
+                List.of(SinkTestData.PLAIN, awkwardValues, SinkTestData.PLAIN_AGAIN));
 
-        String sql = "SELECT hostname, site, source, function, value, count, timestamp FROM temperature ORDER BY function";
+        String sql =
+                "SELECT hostname, site, source, function, value, count, timestamp FROM temperature ORDER BY function";
         List<String> expected =
                 List.of(
                         "worker-1 | lab | gpu-001 | avg | 75.25 | 13 | 2026-11-23T10:30:00.000000Z",
@@ -198,20 +242,24 @@ class InfluxDbSinkITCase {
     @Test
     void settingsAreCheckedAtStart() {
         assertThatThrownBy(() -> InfluxDbSink.from(new Configuration()))
-                .hasMessage("sink.influxdb.url is missing: the influxdb sink needs a URL, e.g. http://influxdb:8086 (or set INFLUXDB_URL)");
+                .hasMessage(
+                        "sink.influxdb.url is missing: the influxdb sink needs a URL, e.g. http://influxdb:8086 (or set INFLUXDB_URL)");
         Configuration neither = new Configuration();
         neither.set(InfluxDbSinkOptions.URL, "http://influxdb:8086");
         assertThatThrownBy(() -> InfluxDbSink.from(neither))
-                .hasMessage("sink.influxdb.bucket (v2 API, or INFLUXDB_BUCKET) or sink.influxdb.database (v1 API) is missing: the influxdb sink needs one of them");
+                .hasMessage(
+                        "sink.influxdb.bucket (v2 API, or INFLUXDB_BUCKET) or sink.influxdb.database (v1 API) is missing: the influxdb sink needs one of them");
         Configuration noToken = new Configuration();
         noToken.set(InfluxDbSinkOptions.URL, "http://influxdb:8086");
         noToken.set(InfluxDbSinkOptions.BUCKET, "b");
         assertThatThrownBy(() -> InfluxDbSink.from(noToken))
-                .hasMessage("sink.influxdb.token is missing: the v2 API (sink.influxdb.bucket) needs a token (or set INFLUXDB_TOKEN)");
+                .hasMessage(
+                        "sink.influxdb.token is missing: the v2 API (sink.influxdb.bucket) needs a token (or set INFLUXDB_TOKEN)");
         Configuration badUrl = new Configuration();
         badUrl.set(InfluxDbSinkOptions.URL, "influxdb:8086");
         badUrl.set(InfluxDbSinkOptions.DATABASE, "d");
         assertThatThrownBy(() -> InfluxDbSink.from(badUrl))
-                .hasMessage("sink.influxdb.url=influxdb:8086 is not allowed: use an http:// or https:// URL, e.g. http://influxdb:8086");
+                .hasMessage(
+                        "sink.influxdb.url=influxdb:8086 is not allowed: use an http:// or https:// URL, e.g. http://influxdb:8086");
     }
 }

@@ -7,7 +7,13 @@ import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.services.KafkaServer;
 import io.telemetry.aggregator.sinks.AggregateJson;
 import io.telemetry.aggregator.sinks.SinkTestData;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -23,14 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /** The Kafka outputs against a real broker, read back with a read_committed consumer. */
 class KafkaSinksITCase {
@@ -60,8 +58,8 @@ class KafkaSinksITCase {
         return config;
     }
 
-    static List<ConsumerRecord<String, String>> readCommitted(String bootstrap, String topic, int expected)
-            throws InterruptedException {
+    static List<ConsumerRecord<String, String>> readCommitted(
+            String bootstrap, String topic, int expected) throws InterruptedException {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -132,7 +130,12 @@ class KafkaSinksITCase {
         KafkaSinks sinks = KafkaSinks.from(config);
         sinks.prepare();
         DeadLetter dead =
-                new DeadLetter("malformed", "invalid JSON", "10.0.0.7:41234", SinkTestData.T0, "{\"metric\": x");
+                new DeadLetter(
+                        "malformed",
+                        "invalid JSON",
+                        "10.0.0.7:41234",
+                        SinkTestData.T0,
+                        "{\"metric\": x");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
         env.fromData(List.of(dead), TypeInformation.of(DeadLetter.class))
@@ -142,10 +145,16 @@ class KafkaSinksITCase {
 
         List<ConsumerRecord<String, String>> records =
                 readCommitted(kafka.bootstrapServers(), "aggregates-alo-dead", 1);
-        assertThat(records).extracting(ConsumerRecord::value).containsExactly(AggregateJson.deadLetter(dead));
+        assertThat(records)
+                .extracting(ConsumerRecord::value)
+                .containsExactly(AggregateJson.deadLetter(dead));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            assertThat(admin.describeTopics(List.of("aggregates-alo")).allTopicNames().get(30, TimeUnit.SECONDS)
-                            .get("aggregates-alo").partitions())
+            assertThat(
+                            admin.describeTopics(List.of("aggregates-alo"))
+                                    .allTopicNames()
+                                    .get(30, TimeUnit.SECONDS)
+                                    .get("aggregates-alo")
+                                    .partitions())
                     .hasSize(2);
         }
     }
@@ -154,21 +163,25 @@ class KafkaSinksITCase {
     void settingsAreCheckedAtStart() {
         Configuration missing = new Configuration();
         assertThatThrownBy(() -> KafkaSinks.from(missing))
-                .hasMessage("sink.kafka.bootstrap-servers is missing: the kafka sink needs the brokers, e.g. kafka:9092 (or set KAFKA_BOOTSTRAP_SERVERS)");
+                .hasMessage(
+                        "sink.kafka.bootstrap-servers is missing: the kafka sink needs the brokers, e.g. kafka:9092 (or set KAFKA_BOOTSTRAP_SERVERS)");
 
         Configuration noCheckpoints = config("t");
         noCheckpoints.removeConfig(CheckpointingOptions.CHECKPOINTING_INTERVAL);
         assertThatThrownBy(() -> KafkaSinks.from(noCheckpoints))
-                .hasMessage("sink.kafka.delivery-guarantee=exactly-once needs checkpoints: set execution.checkpointing.interval, e.g. 10s");
+                .hasMessage(
+                        "sink.kafka.delivery-guarantee=exactly-once needs checkpoints: set execution.checkpointing.interval, e.g. 10s");
 
         Configuration shortTimeout = config("t");
         shortTimeout.set(KafkaSinkOptions.TRANSACTION_TIMEOUT, Duration.ofSeconds(1));
         assertThatThrownBy(() -> KafkaSinks.from(shortTimeout))
-                .hasMessage("sink.kafka.transaction-timeout=PT1S is not allowed: a transaction stays open for a checkpoint interval (PT1S) and until the next checkpoint completes; use at least twice the interval");
+                .hasMessage(
+                        "sink.kafka.transaction-timeout=PT1S is not allowed: a transaction stays open for a checkpoint interval (PT1S) and until the next checkpoint completes; use at least twice the interval");
 
         Configuration tooLong = config("t");
         tooLong.set(KafkaSinkOptions.TRANSACTION_TIMEOUT, Duration.ofMinutes(20));
         assertThatThrownBy(() -> KafkaSinks.from(tooLong).prepare())
-                .hasMessage("sink.kafka.transaction-timeout=PT20M is longer than the brokers' transaction.max.timeout.ms=900000; lower the setting or raise the brokers' limit");
+                .hasMessage(
+                        "sink.kafka.transaction-timeout=PT20M is longer than the brokers' transaction.max.timeout.ms=900000; lower the setting or raise the brokers' limit");
     }
 }

@@ -10,16 +10,22 @@ class PostgresConnectionTest {
     @Test
     void libpqUriBecomesJdbcUrlWithCredentials() {
         PostgresConnection c =
-                PostgresConnection.parse("postgresql://app:p%40ss%3Aword@db.example:6432/metrics?sslmode=require", null, null);
-        assertThat(c.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:6432/metrics?sslmode=require");
+                PostgresConnection.parse(
+                        "postgresql://app:p%40ss%3Aword@db.example:6432/metrics?sslmode=require",
+                        null, null);
+        assertThat(c.jdbcUrl())
+                .isEqualTo("jdbc:postgresql://db.example:6432/metrics?sslmode=require");
         assertThat(c.user()).isEqualTo("app");
         assertThat(c.password()).isEqualTo("p@ss:word");
-        assertThat(c.toString()).doesNotContain("p@ss").isEqualTo("jdbc:postgresql://db.example:6432/metrics?sslmode=require as app");
+        assertThat(c.toString())
+                .doesNotContain("p@ss")
+                .isEqualTo("jdbc:postgresql://db.example:6432/metrics?sslmode=require as app");
     }
 
     @Test
     void defaultPortAndJdbcUrlsAsTheyAre() {
-        assertThat(PostgresConnection.parse("postgres://u@h/d", null, "pw").jdbcUrl()).isEqualTo("jdbc:postgresql://h:5432/d");
+        assertThat(PostgresConnection.parse("postgres://u@h/d", null, "pw").jdbcUrl())
+                .isEqualTo("jdbc:postgresql://h:5432/d");
         PostgresConnection jdbc = PostgresConnection.parse("jdbc:postgresql://h:5432/d", "u", "pw");
         assertThat(jdbc.jdbcUrl()).isEqualTo("jdbc:postgresql://h:5432/d");
         assertThat(jdbc.user()).isEqualTo("u");

@@ -10,7 +10,10 @@ import io.telemetry.aggregator.operators.parse.DatagramParser;
 import io.telemetry.aggregator.operators.parse.ParseOutput;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
 import io.telemetry.aggregator.udp.UdpDatagram;
-
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -24,15 +27,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.concurrent.TimeUnit;
-
 /**
- * The job's hot paths, per record: parsing a 10-record datagram of each format, keying a record
- * by its series, adding a record to each kind of accumulator, and merging partial accumulators.
- * Run with {@code bin/jmh} (tools/README.md).
+ * The job's hot paths, per record: parsing a 10-record datagram of each format, keying a record by
+ * its series, adding a record to each kind of accumulator, and merging partial accumulators. Run
+ * with {@code bin/jmh} (tools/README.md).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -90,11 +88,23 @@ public class HotPathBenchmarks {
         String[] l = new String[RECORDS];
         for (int i = 0; i < RECORDS; i++) {
             s[i] = "app.requests.c" + i + ":" + (i + 1) + "|c";
-            j[i] = "{\"metric\":\"lg.j" + i + "\",\"value\":" + (i + 1) + ",\"ts\":" + now + ",\"device_id\":\"dev-" + i
-                    + "\",\"function\":\"sum\"}";
+            j[i] =
+                    "{\"metric\":\"lg.j"
+                            + i
+                            + "\",\"value\":"
+                            + (i + 1)
+                            + ",\"ts\":"
+                            + now
+                            + ",\"device_id\":\"dev-"
+                            + i
+                            + "\",\"function\":\"sum\"}";
             d[i] = "{\"drone_id\":\"d-" + i + "\",\"ts\":" + now + ",\"alt\":120.5,\"battery\":87}";
-            g[i] = "{\"metric\":\"gpu.temperature\",\"value\":75.5,\"device_id\":\"gpu-" + i
-                    + "\",\"hostname\":\"node-1\",\"function\":\"max\",\"timestamp\":\"" + Instant.ofEpochMilli(now) + "\"}";
+            g[i] =
+                    "{\"metric\":\"gpu.temperature\",\"value\":75.5,\"device_id\":\"gpu-"
+                            + i
+                            + "\",\"hostname\":\"node-1\",\"function\":\"max\",\"timestamp\":\""
+                            + Instant.ofEpochMilli(now)
+                            + "\"}";
             l[i] = "cpu,host=h" + i + " usage=" + (i + 1) + ".5 " + now * 1_000_000;
         }
         statsd = datagram(s);
@@ -104,13 +114,23 @@ public class HotPathBenchmarks {
         line = datagram(l);
         records = new TelemetryRecord[1024];
         for (int i = 0; i < records.length; i++) {
-            records[i] = new TelemetryRecord("lg.c" + (i % 100), "127.0.0.1", "{}", MetricFunction.SUM, i % 9 + 1, now + i, now);
+            records[i] =
+                    new TelemetryRecord(
+                            "lg.c" + (i % 100),
+                            "127.0.0.1",
+                            "{}",
+                            MetricFunction.SUM,
+                            i % 9 + 1,
+                            now + i,
+                            now);
         }
         partials = new MetricAccumulator[16];
         for (int i = 0; i < partials.length; i++) {
             partials[i] = new MetricAccumulator();
             for (int k = 0; k < 50; k++) {
-                partials[i].add(new TelemetryRecord("m", "s", "{}", MetricFunction.P99, k * (i + 1), now, now));
+                partials[i].add(
+                        new TelemetryRecord(
+                                "m", "s", "{}", MetricFunction.P99, k * (i + 1), now, now));
             }
         }
         held = new HashMap<>();
@@ -153,7 +173,10 @@ public class HotPathBenchmarks {
         return SeriesKey.of(r).hashCode();
     }
 
-    /** The pre-aggregation's lookup and add of one record, as PreAggregationOperator does it (100 series held). */
+    /**
+     * The pre-aggregation's lookup and add of one record, as PreAggregationOperator does it (100
+     * series held).
+     */
     @Benchmark
     public long preAggregate() {
         TelemetryRecord r = records[next++ & 1023];
@@ -191,7 +214,8 @@ public class HotPathBenchmarks {
         return accumulate(MetricFunction.COUNT_DISTINCT);
     }
 
-    private final MetricAccumulator[] accumulators = new MetricAccumulator[MetricFunction.values().length];
+    private final MetricAccumulator[] accumulators =
+            new MetricAccumulator[MetricFunction.values().length];
 
     private double accumulate(MetricFunction f) {
         MetricAccumulator acc = accumulators[f.ordinal()];
@@ -205,7 +229,9 @@ public class HotPathBenchmarks {
         return acc.count();
     }
 
-    /** The window operator's merge of a partial with 50 values into a window's percentile sketch. */
+    /**
+     * The window operator's merge of a partial with 50 values into a window's percentile sketch.
+     */
     @Benchmark
     public long mergePercentilePartial() {
         MetricAccumulator window = new MetricAccumulator();

@@ -1,8 +1,7 @@
 package io.telemetry.aggregator.udp.enumerator;
 
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.IOException;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /** Versioned serializer of {@link UdpEnumeratorState}. */
 public final class UdpEnumeratorStateSerializer

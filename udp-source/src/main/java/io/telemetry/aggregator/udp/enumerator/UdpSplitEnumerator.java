@@ -1,16 +1,12 @@
 package io.telemetry.aggregator.udp.enumerator;
 
 import io.telemetry.aggregator.udp.split.UdpSplit;
-
+import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import javax.annotation.Nullable;
-
-import java.util.List;
 
 /**
  * Gives every reader that asks its own {@link UdpSplit}: one socket per parallel reader, all bound

@@ -1,7 +1,6 @@
 package io.telemetry.aggregator.udp.journal;
 
 import io.telemetry.aggregator.udp.UdpDatagram;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,19 +20,19 @@ import java.util.zip.CRC32C;
  * time) is appended here before it is handed on, so that what was read but not yet covered by a
  * completed checkpoint can be replayed after a failure.
  *
- * <p>The journal is a directory of segment files, each named by the position of its first frame
- * (20 digits) and starting with a header (magic, format version). A position counts frame bytes
- * from the start of the journal, across segments, the way a Kafka offset counts records: the
- * split's checkpointed state holds the position of the first datagram not yet emitted. A frame is
- * {@code [int body length][int CRC32C of the body][body]}, the body {@code [long receive time][byte
+ * <p>The journal is a directory of segment files, each named by the position of its first frame (20
+ * digits) and starting with a header (magic, format version). A position counts frame bytes from
+ * the start of the journal, across segments, the way a Kafka offset counts records: the split's
+ * checkpointed state holds the position of the first datagram not yet emitted. A frame is {@code
+ * [int body length][int CRC32C of the body][body]}, the body {@code [long receive time][byte
  * flags][short sender length][sender, UTF-8][payload]}.
  *
  * <p>Appends go to a buffer that {@link #flush()} writes to the current segment (into the page
- * cache: a killed process loses nothing flushed), {@link #sync()} forces it to the disk. Opening
- * a journal checks the frames of its last segment and cuts off a torn or corrupt tail (a crash in
- * the middle of a write), counting what was cut. Disk use is bounded: an append that would take
- * the journal past its limit is refused, and segments wholly before a position are deleted by
- * {@link #truncateBefore(long)}. Not thread-safe: one reader's fetcher thread owns it.
+ * cache: a killed process loses nothing flushed), {@link #sync()} forces it to the disk. Opening a
+ * journal checks the frames of its last segment and cuts off a torn or corrupt tail (a crash in the
+ * middle of a write), counting what was cut. Disk use is bounded: an append that would take the
+ * journal past its limit is refused, and segments wholly before a position are deleted by {@link
+ * #truncateBefore(long)}. Not thread-safe: one reader's fetcher thread owns it.
  */
 public final class DatagramJournal implements AutoCloseable {
 
@@ -41,6 +40,7 @@ public final class DatagramJournal implements AutoCloseable {
     static final int VERSION_1 = 1;
     static final int SEGMENT_HEADER_BYTES = 8;
     static final int FRAME_HEADER_BYTES = 8;
+
     /** Receive time, flags and sender length. */
     static final int BODY_FIXED_BYTES = 8 + 1 + 2;
 
@@ -50,8 +50,10 @@ public final class DatagramJournal implements AutoCloseable {
     private final Path dir;
     private final long maxBytes;
     private final long segmentBytes;
+
     /** Base position of every segment to its file. */
     private final TreeMap<Long, Path> segments = new TreeMap<>();
+
     private final CRC32C crc = new CRC32C();
 
     private FileChannel current;
@@ -75,7 +77,8 @@ public final class DatagramJournal implements AutoCloseable {
      * @param maxBytes the most the journal's segments may hold on disk
      * @param segmentBytes the size at which a new segment is begun
      */
-    public static DatagramJournal open(Path dir, long maxBytes, long segmentBytes) throws IOException {
+    public static DatagramJournal open(Path dir, long maxBytes, long segmentBytes)
+            throws IOException {
         if (segmentBytes < SEGMENT_HEADER_BYTES + FRAME_HEADER_BYTES + BODY_FIXED_BYTES
                 || maxBytes < segmentBytes) {
             throw new IllegalArgumentException(
@@ -97,7 +100,9 @@ public final class DatagramJournal implements AutoCloseable {
             for (Path file : files) {
                 String name = file.getFileName().toString();
                 try {
-                    segments.put(Long.parseLong(name.substring(0, name.length() - SUFFIX.length())), file);
+                    segments.put(
+                            Long.parseLong(name.substring(0, name.length() - SUFFIX.length())),
+                            file);
                 } catch (NumberFormatException e) {
                     throw new IOException("Not a journal segment: " + file);
                 }
@@ -122,7 +127,11 @@ public final class DatagramJournal implements AutoCloseable {
             bytesOnDisk -= cutBytes;
         }
         if (valid == 0) {
-            ByteBuffer header = ByteBuffer.allocate(SEGMENT_HEADER_BYTES).putInt(MAGIC).putInt(VERSION_1).flip();
+            ByteBuffer header =
+                    ByteBuffer.allocate(SEGMENT_HEADER_BYTES)
+                            .putInt(MAGIC)
+                            .putInt(VERSION_1)
+                            .flip();
             while (header.hasRemaining()) {
                 current.write(header, header.position());
             }
@@ -156,8 +165,14 @@ public final class DatagramJournal implements AutoCloseable {
             current.close();
         }
         Path file = dir.resolve(String.format("%020d%s", base, SUFFIX));
-        current = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
-        ByteBuffer header = ByteBuffer.allocate(SEGMENT_HEADER_BYTES).putInt(MAGIC).putInt(VERSION_1).flip();
+        current =
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.READ);
+        ByteBuffer header =
+                ByteBuffer.allocate(SEGMENT_HEADER_BYTES).putInt(MAGIC).putInt(VERSION_1).flip();
         while (header.hasRemaining()) {
             current.write(header);
         }
@@ -198,7 +213,9 @@ public final class DatagramJournal implements AutoCloseable {
             startSegment(end);
         }
         if (pending.remaining() < frame) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(pending.capacity() * 2, pending.position() + frame));
+            ByteBuffer bigger =
+                    ByteBuffer.allocate(
+                            Math.max(pending.capacity() * 2, pending.position() + frame));
             pending.flip();
             bigger.put(pending);
             pending = bigger;
@@ -270,7 +287,14 @@ public final class DatagramJournal implements AutoCloseable {
         flush();
         if (position < start() || position > end) {
             throw new IOException(
-                    "Journal " + dir + " holds positions " + start() + " to " + end + ", not " + position);
+                    "Journal "
+                            + dir
+                            + " holds positions "
+                            + start()
+                            + " to "
+                            + end
+                            + ", not "
+                            + position);
         }
         long base = segments.floorKey(position);
         List<Path> files = new ArrayList<>(segments.tailMap(base).values());

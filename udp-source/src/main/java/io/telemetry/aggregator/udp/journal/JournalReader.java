@@ -7,7 +7,6 @@ import static io.telemetry.aggregator.udp.journal.DatagramJournal.SEGMENT_HEADER
 import static io.telemetry.aggregator.udp.journal.DatagramJournal.VERSION_1;
 
 import io.telemetry.aggregator.udp.UdpDatagram;
-
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,19 +25,23 @@ import java.util.zip.CRC32C;
 public final class JournalReader implements AutoCloseable {
 
     private static final int READ_AHEAD = 1 << 16;
+
     /** The largest body a frame can have: a sender of up to 65,535 bytes and a UDP payload. */
     private static final int MAX_BODY = BODY_FIXED_BYTES + 65_535 + 65_536;
 
     private final List<Path> segments;
+
     /** Tolerant: a torn or corrupt frame ends the read (the tail check at open). */
     private final boolean tolerant;
+
     private final CRC32C crc = new CRC32C();
     private ByteBuffer buffer = ByteBuffer.allocate(READ_AHEAD);
     private int segment;
     private FileChannel channel;
     private long position;
 
-    JournalReader(List<Path> segments, long base, long position, boolean tolerant) throws IOException {
+    JournalReader(List<Path> segments, long base, long position, boolean tolerant)
+            throws IOException {
         this.segments = segments;
         this.tolerant = tolerant;
         this.position = position;
@@ -74,7 +77,11 @@ public final class JournalReader implements AutoCloseable {
         int version = header.getInt();
         if (magic != MAGIC || version != VERSION_1) {
             throw new IOException(
-                    "Journal segment " + file + " is not a version " + VERSION_1 + " journal segment");
+                    "Journal segment "
+                            + file
+                            + " is not a version "
+                            + VERSION_1
+                            + " journal segment");
         }
     }
 
@@ -116,9 +123,7 @@ public final class JournalReader implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Makes the next whole frame's body readable in the buffer, its CRC checked; -1 at the end.
-     */
+    /** Makes the next whole frame's body readable in the buffer, its CRC checked; -1 at the end. */
     private int frameBody() throws IOException {
         while (true) {
             if (!fill(FRAME_HEADER_BYTES)) {
@@ -151,17 +156,26 @@ public final class JournalReader implements AutoCloseable {
 
     /** The end of the read: normal when nothing is left, else damage. */
     private int end(String what) throws IOException {
-        if (buffer.remaining() == 0 && channel.position() >= channel.size() && segment + 1 >= segments.size()) {
+        if (buffer.remaining() == 0
+                && channel.position() >= channel.size()
+                && segment + 1 >= segments.size()) {
             return -1;
         }
         if (tolerant) {
             return -1;
         }
         throw new IOException(
-                "Journal segment " + segments.get(segment) + " is damaged at position " + position + ": " + what);
+                "Journal segment "
+                        + segments.get(segment)
+                        + " is damaged at position "
+                        + position
+                        + ": "
+                        + what);
     }
 
-    /** Makes {@code bytes} readable from the buffer's position; false when the segment has fewer. */
+    /**
+     * Makes {@code bytes} readable from the buffer's position; false when the segment has fewer.
+     */
     private boolean fill(int bytes) throws IOException {
         if (buffer.remaining() >= bytes) {
             return true;

@@ -1,13 +1,10 @@
 package io.telemetry.aggregator.udp.reader;
 
 import io.telemetry.aggregator.udp.UdpDatagram;
-
-import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
-
-import javax.annotation.Nullable;
-
 import java.util.Collections;
 import java.util.Set;
+import javax.annotation.Nullable;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 
 /** The datagrams one fetch took from one socket, handed to the task thread in one go. */
 final class DatagramBatch implements RecordsWithSplitIds<UdpDatagram> {

@@ -9,8 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads Linux's UDP socket tables ({@code /proc/net/udp} and {@code /proc/net/udp6}): which
- * sockets are bound to a port, and how many datagrams the kernel dropped on each.
+ * Reads Linux's UDP socket tables ({@code /proc/net/udp} and {@code /proc/net/udp6}): which sockets
+ * are bound to a port, and how many datagrams the kernel dropped on each.
  */
 public final class KernelSocketTable {
 
@@ -42,7 +42,8 @@ public final class KernelSocketTable {
                     if (cols.length >= 13 && cols[1].endsWith(hexPort)) {
                         String queues = cols[4]; // tx_queue:rx_queue, hexadecimal
                         try {
-                            queued[0] += Long.parseLong(queues.substring(queues.indexOf(':') + 1), 16);
+                            queued[0] +=
+                                    Long.parseLong(queues.substring(queues.indexOf(':') + 1), 16);
                         } catch (NumberFormatException e) {
                             // Not a socket line.
                         }
@@ -70,8 +71,8 @@ public final class KernelSocketTable {
     }
 
     /**
-     * One line: {@code sl local_address rem_address st tx:rx tr tm->when retrnsmt uid timeout
-     * inode ref pointer drops}.
+     * One line: {@code sl local_address rem_address st tx:rx tr tm->when retrnsmt uid timeout inode
+     * ref pointer drops}.
      */
     static void parseLine(String line, int port, Map<Long, Long> sockets) {
         String[] cols = line.trim().split("\\s+");

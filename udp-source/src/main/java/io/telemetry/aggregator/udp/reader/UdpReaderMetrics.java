@@ -1,10 +1,9 @@
 package io.telemetry.aggregator.udp.reader;
 
+import java.util.function.LongSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
-
-import java.util.function.LongSupplier;
 
 /**
  * The UDP reader's metrics: {@code datagrams_received}, {@code bytes_received}, {@code

@@ -1,8 +1,5 @@
 package io.telemetry.aggregator.udp.reader;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -15,6 +12,8 @@ import java.nio.channels.DatagramChannel;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One reader's non-blocking UDP socket, bound with {@code SO_REUSEPORT} so that every parallel
@@ -40,8 +39,7 @@ final class UdpSocket implements AutoCloseable {
         this.inode = inode;
     }
 
-    static UdpSocket open(String bindAddress, int port, int receiveBufferBytes)
-            throws IOException {
+    static UdpSocket open(String bindAddress, int port, int receiveBufferBytes) throws IOException {
         InetAddress address = InetAddress.getByName(bindAddress);
         DatagramChannel channel =
                 DatagramChannel.open(

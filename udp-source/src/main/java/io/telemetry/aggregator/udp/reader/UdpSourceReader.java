@@ -3,24 +3,23 @@ package io.telemetry.aggregator.udp.reader;
 import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.split.UdpSplit;
-
-import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
-
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 
 /**
  * The UDP source's reader: asks the enumerator for its socket split at start, and hands the
  * datagrams its fetcher receives to the task thread.
  *
- * <p>It checkpoints no splits: a socket has no position to restore, and after a restore or a
- * change of parallelism each reader simply asks for its own socket again.
+ * <p>It checkpoints no splits: a socket has no position to restore, and after a restore or a change
+ * of parallelism each reader simply asks for its own socket again.
  */
 public final class UdpSourceReader
-        extends SingleThreadMultiplexSourceReaderBase<UdpDatagram, UdpDatagram, UdpSplit, UdpSplit> {
+        extends SingleThreadMultiplexSourceReaderBase<
+                UdpDatagram, UdpDatagram, UdpSplit, UdpSplit> {
 
     public UdpSourceReader(
             String bindAddress,
@@ -33,8 +32,15 @@ public final class UdpSourceReader
             Configuration config,
             SourceReaderContext context) {
         super(
-                () -> new UdpSplitReader(
-                        bindAddress, port, socketBufferBytes, maxBatch, batchLingerNanos, allowedSenders, metrics),
+                () ->
+                        new UdpSplitReader(
+                                bindAddress,
+                                port,
+                                socketBufferBytes,
+                                maxBatch,
+                                batchLingerNanos,
+                                allowedSenders,
+                                metrics),
                 new UdpRecordEmitter(),
                 config,
                 context);

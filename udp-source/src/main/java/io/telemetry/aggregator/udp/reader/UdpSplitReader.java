@@ -3,14 +3,6 @@ package io.telemetry.aggregator.udp.reader;
 import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.split.UdpSplit;
-
-import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet6Address;
@@ -22,12 +14,18 @@ import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Runs in the source's fetcher thread: waits on the reader's socket and drains it in batches,
- * each filled for up to the linger time (see {@link #lingerOn}). It
- * never blocks the task thread; when the hand-over queue is full the fetcher stops calling {@link
- * #fetch()}, the socket buffer fills, and the kernel drops and counts what does not fit.
+ * Runs in the source's fetcher thread: waits on the reader's socket and drains it in batches, each
+ * filled for up to the linger time (see {@link #lingerOn}). It never blocks the task thread; when
+ * the hand-over queue is full the fetcher stops calling {@link #fetch()}, the socket buffer fills,
+ * and the kernel drops and counts what does not fit.
  */
 final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
 
@@ -150,10 +148,7 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
             metrics.received(length);
             batch.add(
                     new UdpDatagram(
-                            payload,
-                            senderText,
-                            receivedAt,
-                            length == RECEIVE_BUFFER_BYTES));
+                            payload, senderText, receivedAt, length == RECEIVE_BUFFER_BYTES));
         }
     }
 
@@ -173,8 +168,8 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
     }
 
     /**
-     * Formats the sender and checks it against the allowlist once per sender change; the JDK
-     * hands back the same address object.
+     * Formats the sender and checks it against the allowlist once per sender change; the JDK hands
+     * back the same address object.
      */
     private String senderText(SocketAddress sender) {
         if (sender != lastSender && !sender.equals(lastSender)) {

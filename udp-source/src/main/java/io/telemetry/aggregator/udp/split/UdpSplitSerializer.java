@@ -1,9 +1,8 @@
 package io.telemetry.aggregator.udp.split;
 
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /** Versioned serializer of {@link UdpSplit}. */
 public final class UdpSplitSerializer implements SimpleVersionedSerializer<UdpSplit> {

@@ -3,11 +3,9 @@ package io.telemetry.aggregator.udp.enumerator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.udp.split.UdpSplit;
-
+import java.util.List;
 import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
 
 class UdpSplitEnumeratorTest {
 

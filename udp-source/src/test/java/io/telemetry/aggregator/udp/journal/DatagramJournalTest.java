@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.telemetry.aggregator.udp.UdpDatagram;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The journal's file format on a real disk: appends, reads, roll-over, truncation and damage. */
 class DatagramJournalTest {
@@ -26,10 +24,14 @@ class DatagramJournalTest {
 
     private static UdpDatagram datagram(int i) {
         return new UdpDatagram(
-                ("m" + i + ":" + i + "|c").getBytes(StandardCharsets.UTF_8), "10.0.0." + i + ":4000", 1_795_430_400_000L + i, false);
+                ("m" + i + ":" + i + "|c").getBytes(StandardCharsets.UTF_8),
+                "10.0.0." + i + ":4000",
+                1_795_430_400_000L + i,
+                false);
     }
 
-    private static List<UdpDatagram> readAll(DatagramJournal journal, long from) throws IOException {
+    private static List<UdpDatagram> readAll(DatagramJournal journal, long from)
+            throws IOException {
         List<UdpDatagram> out = new ArrayList<>();
         try (JournalReader reader = journal.readFrom(from)) {
             UdpDatagram d;
@@ -101,8 +103,11 @@ class DatagramJournalTest {
             assertThat(segments().size()).isLessThan(before);
             assertThat(journal.bytesOnDisk()).isEqualTo(disk - freed);
             assertThat(journal.start()).isPositive().isLessThanOrEqualTo(after[19]);
-            assertThat(readAll(journal, after[19])).containsExactlyElementsOf(
-                    java.util.stream.IntStream.range(20, 40).mapToObj(DatagramJournalTest::datagram).toList());
+            assertThat(readAll(journal, after[19]))
+                    .containsExactlyElementsOf(
+                            java.util.stream.IntStream.range(20, 40)
+                                    .mapToObj(DatagramJournalTest::datagram)
+                                    .toList());
             assertThatThrownBy(() -> journal.readFrom(0)).hasMessageContaining("not 0");
             assertThat(journal.bytesOnDisk())
                     .isEqualTo(segments().stream().mapToLong(p -> p.toFile().length()).sum());
@@ -154,7 +159,8 @@ class DatagramJournalTest {
         }
         flipLastByte(segments().get(0));
         try (DatagramJournal journal = DatagramJournal.open(dir, 64 * MB, 200)) {
-            assertThat(journal.cutBytes()).isZero(); // only the last segment's tail is checked at open
+            assertThat(journal.cutBytes())
+                    .isZero(); // only the last segment's tail is checked at open
             assertThatThrownBy(() -> readAll(journal, 0))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("is damaged at position")
@@ -213,7 +219,9 @@ class DatagramJournalTest {
 
     @Test
     void aForeignFileIsNotReadAsASegment() throws IOException {
-        Files.write(dir.resolve(String.format("%020d.journal", 0)), "not a journal at all".getBytes(StandardCharsets.UTF_8));
+        Files.write(
+                dir.resolve(String.format("%020d.journal", 0)),
+                "not a journal at all".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> DatagramJournal.open(dir, 64 * MB, 8 * MB))
                 .hasMessageContaining("is not a version 1 journal segment");
     }

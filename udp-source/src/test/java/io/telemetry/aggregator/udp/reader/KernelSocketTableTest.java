@@ -2,10 +2,9 @@ package io.telemetry.aggregator.udp.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class KernelSocketTableTest {
 
@@ -20,7 +19,8 @@ class KernelSocketTableTest {
                 "  124: 0100007F:1771 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4243 2 0000000000000000 5",
                 6000,
                 sockets);
-        KernelSocketTable.parseLine("  sl  local_address rem_address   st tx_queue rx_queue", 6000, sockets);
+        KernelSocketTable.parseLine(
+                "  sl  local_address rem_address   st tx_queue rx_queue", 6000, sockets);
 
         assertThat(sockets).containsExactly(Map.entry(4242L, 17L));
     }

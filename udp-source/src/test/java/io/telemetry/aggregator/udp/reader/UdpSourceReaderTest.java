@@ -5,17 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.split.UdpSplit;
-
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
-import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -25,6 +14,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The reader against real sockets on loopback. */
 class UdpSourceReaderTest {
@@ -63,16 +61,28 @@ class UdpSourceReaderTest {
         }
     }
 
-    private UdpSourceReader reader(int port, int receiveBuffer, int maxBatch, TestingReaderContext context) {
+    private UdpSourceReader reader(
+            int port, int receiveBuffer, int maxBatch, TestingReaderContext context) {
         return reader(port, receiveBuffer, maxBatch, SenderAllowlist.all(), context);
     }
 
     private UdpSourceReader reader(
-            int port, int receiveBuffer, int maxBatch, SenderAllowlist allowed, TestingReaderContext context) {
+            int port,
+            int receiveBuffer,
+            int maxBatch,
+            SenderAllowlist allowed,
+            TestingReaderContext context) {
         UdpSourceReader reader =
                 new UdpSourceReader(
-                        "127.0.0.1", port, receiveBuffer, maxBatch, 1_000_000L, allowed, new UdpReaderMetrics(group),
-                        new Configuration(), context);
+                        "127.0.0.1",
+                        port,
+                        receiveBuffer,
+                        maxBatch,
+                        1_000_000L,
+                        allowed,
+                        new UdpReaderMetrics(group),
+                        new Configuration(),
+                        context);
         readers.add(reader);
         return reader;
     }
@@ -84,10 +94,12 @@ class UdpSourceReaderTest {
         sender.send(ByteBuffer.wrap(payload), new InetSocketAddress("127.0.0.1", port));
     }
 
-    private static List<UdpDatagram> poll(UdpSourceReader reader, int expected, long quietMillis) throws Exception {
+    private static List<UdpDatagram> poll(UdpSourceReader reader, int expected, long quietMillis)
+            throws Exception {
         TestingReaderOutput<UdpDatagram> output = new TestingReaderOutput<>();
         long deadline = System.currentTimeMillis() + 30_000;
-        while (output.getEmittedRecords().size() < expected && System.currentTimeMillis() < deadline) {
+        while (output.getEmittedRecords().size() < expected
+                && System.currentTimeMillis() < deadline) {
             reader.pollNext(output);
             try {
                 reader.isAvailable().get(quietMillis, TimeUnit.MILLISECONDS);
@@ -159,21 +171,31 @@ class UdpSourceReaderTest {
         int port = freePort();
         TestingReaderContext context = new TestingReaderContext();
         UdpSourceReader reader =
-                reader(port, 1 << 20, 1024, SenderAllowlist.parse(List.of("127.0.0.1/32", "10.0.0.0/8")), context);
+                reader(
+                        port,
+                        1 << 20,
+                        1024,
+                        SenderAllowlist.parse(List.of("127.0.0.1/32", "10.0.0.0/8")),
+                        context);
         reader.start();
         reader.addSplits(List.of(new UdpSplit(0)));
         awaitReaders(port, 1);
 
         // Any 127.x address is this machine's loopback: 127.0.0.2 is a sender outside the list.
-        try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.2", 0))) {
+        try (DatagramChannel stranger =
+                DatagramChannel.open().bind(new InetSocketAddress("127.0.0.2", 0))) {
             for (int i = 0; i < 3; i++) {
-                stranger.send(ByteBuffer.wrap("bad:1|c".getBytes()), new InetSocketAddress("127.0.0.1", port));
+                stranger.send(
+                        ByteBuffer.wrap("bad:1|c".getBytes()),
+                        new InetSocketAddress("127.0.0.1", port));
                 send(port, ("good:" + i + "|c").getBytes());
             }
         }
         List<UdpDatagram> received = poll(reader, Integer.MAX_VALUE, 500);
 
-        assertThat(received).extracting(d -> new String(d.payload)).containsExactly("good:0|c", "good:1|c", "good:2|c");
+        assertThat(received)
+                .extracting(d -> new String(d.payload))
+                .containsExactly("good:0|c", "good:1|c", "good:2|c");
         assertThat(((Counter) metrics.get("datagrams_received")).getCount()).isEqualTo(3);
         assertThat(((Counter) metrics.get("datagrams_rejected")).getCount()).isEqualTo(3);
     }
@@ -192,8 +214,11 @@ class UdpSourceReaderTest {
         // The kernel hashes each sender to one reader; many senders reach both.
         int sent = 0;
         for (int i = 0; i < 32; i++) {
-            try (DatagramChannel s = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-                s.send(ByteBuffer.wrap(("m:" + i + "|c").getBytes()), new InetSocketAddress("127.0.0.1", port));
+            try (DatagramChannel s =
+                    DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+                s.send(
+                        ByteBuffer.wrap(("m:" + i + "|c").getBytes()),
+                        new InetSocketAddress("127.0.0.1", port));
                 sent++;
             }
         }

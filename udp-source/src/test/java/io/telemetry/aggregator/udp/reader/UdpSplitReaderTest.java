@@ -5,13 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.split.UdpSplit;
-
-import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -21,6 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** How the fetcher fills its hand-over batches from a real socket on loopback. */
 class UdpSplitReaderTest {
@@ -33,9 +31,15 @@ class UdpSplitReaderTest {
         try (DatagramSocket s = new DatagramSocket(0)) {
             port = s.getLocalPort();
         }
-        reader = new UdpSplitReader(
-                "127.0.0.1", port, 1 << 20, maxBatch, TimeUnit.MILLISECONDS.toNanos(lingerMillis),
-                SenderAllowlist.all(), new UdpReaderMetrics(new UnregisteredMetricsGroup()));
+        reader =
+                new UdpSplitReader(
+                        "127.0.0.1",
+                        port,
+                        1 << 20,
+                        maxBatch,
+                        TimeUnit.MILLISECONDS.toNanos(lingerMillis),
+                        SenderAllowlist.all(),
+                        new UdpReaderMetrics(new UnregisteredMetricsGroup()));
         reader.handleSplitsChanges(new SplitsAddition<>(List.of(new UdpSplit(0))));
         sender = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         sender.connect(new InetSocketAddress("127.0.0.1", port));
@@ -66,14 +70,16 @@ class UdpSplitReaderTest {
     void aBatchTakesWhatArrivesWithinTheLinger() throws Exception {
         open(1024, 2_000);
         send("a:1|c");
-        CompletableFuture<Void> later = CompletableFuture.runAsync(() -> {
-            try {
-                Thread.sleep(100);
-                send("b:2|c");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Void> later =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                Thread.sleep(100);
+                                send("b:2|c");
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
 
         long start = System.nanoTime();
         List<String> batch = payloads(reader.fetch());
@@ -81,7 +87,8 @@ class UdpSplitReaderTest {
 
         later.get();
         assertThat(batch).containsExactly("a:1|c", "b:2|c");
-        assertThat(millis).isBetween(1_900L, 10_000L); // the linger, not the select timeout or longer
+        assertThat(millis)
+                .isBetween(1_900L, 10_000L); // the linger, not the select timeout or longer
     }
 
     @Test
@@ -118,7 +125,9 @@ class UdpSplitReaderTest {
         int port = reader.boundPort();
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (KernelSocketTable.queuedBytes(port) == 0) {
-            assertThat(System.nanoTime()).as("a datagram queued on port " + port).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("a datagram queued on port " + port)
+                    .isLessThan(deadline);
             Thread.sleep(5);
         }
     }

@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.telemetry.aggregator.udp.enumerator.UdpEnumeratorState;
 import io.telemetry.aggregator.udp.enumerator.UdpEnumeratorStateSerializer;
-
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
+import org.junit.jupiter.api.Test;
 
 class UdpSerializersTest {
 
@@ -17,7 +15,8 @@ class UdpSerializersTest {
         UdpSplitSerializer serializer = UdpSplitSerializer.INSTANCE;
         UdpSplit split = new UdpSplit(7);
 
-        UdpSplit back = serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
+        UdpSplit back =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
 
         assertThat(back).isEqualTo(split);
         assertThat(back.splitId()).isEqualTo("udp-7");
