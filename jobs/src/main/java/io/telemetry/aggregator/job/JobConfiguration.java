@@ -3,7 +3,9 @@ package io.telemetry.aggregator.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.aggregate.WindowSettings;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
+import io.telemetry.aggregator.sinks.Redaction;
 import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
 import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
@@ -24,7 +26,6 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.description.HtmlFormatter;
 
 /**
  * Reads the job's configuration: the YAML file named by {@code --config}, then environment
@@ -123,12 +124,7 @@ public final class JobConfiguration {
 
         Configuration config = new Configuration();
         for (Map.Entry<String, String> e : raw.entrySet()) {
-            String value = e.getValue();
-            if (e.getKey().equals(AggregationOptions.FORMAT.key())
-                    || e.getKey().equals(JobOptions.SINKS.key())) {
-                value = value.replace('-', '_');
-            }
-            config.setString(e.getKey(), value);
+            config.setString(e.getKey(), e.getValue());
         }
         if (!help) {
             validate(config, raw);
@@ -286,24 +282,14 @@ public final class JobConfiguration {
                 throw new InvalidSettingException(
                         option.key()
                                 + "="
-                                + redact(option.key(), raw.get(option.key()))
+                                + Redaction.setting(option.key(), raw.get(option.key()))
                                 + " is not allowed: "
                                 + expectation(option),
                         e);
             }
         }
-        checkDuration(config, raw, AggregationOptions.WINDOW_SIZE, false);
-        checkDuration(config, raw, AggregationOptions.OUT_OF_ORDERNESS, true);
-        checkDuration(config, raw, AggregationOptions.ALLOWED_LATENESS, true);
-        checkDuration(config, raw, AggregationOptions.IDLE_TIMEOUT, false);
-        if (config.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES) < 0) {
-            throw new InvalidSettingException(
-                    AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key()
-                            + "="
-                            + raw.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key())
-                            + " is not allowed: use 0 (off) or more");
-        }
         try {
+            WindowSettings.from(config);
             ParseSettings.from(config);
             UdpSource.builder().setConfiguration(config).build();
             // The cluster's checkpoint interval is known only when the job runs (and checked
@@ -317,39 +303,6 @@ public final class JobConfiguration {
         } catch (IllegalArgumentException e) {
             throw new InvalidSettingException(e.getMessage(), e);
         }
-    }
-
-    private static void checkDuration(
-            Configuration config,
-            Map<String, String> raw,
-            ConfigOption<Duration> option,
-            boolean zeroAllowed) {
-        Duration d = config.get(option);
-        if (d.isNegative() || (!zeroAllowed && d.toMillis() < 1)) {
-            throw new InvalidSettingException(
-                    option.key()
-                            + "="
-                            + raw.getOrDefault(option.key(), d.toString())
-                            + " is not allowed: use a duration "
-                            + (zeroAllowed ? "of 0 or more" : "of at least 1ms")
-                            + ", e.g. 10s");
-        }
-    }
-
-    /** A value fit to print: secrets become ***, passwords in connection strings too. */
-    static String redact(String key, String value) {
-        if (value == null) {
-            return null;
-        }
-        String k = key.toLowerCase(Locale.ROOT);
-        if (k.contains("password")
-                || k.contains("token")
-                || k.contains("secret")
-                || k.contains("jaas")) {
-            return "***";
-        }
-        return value.replaceAll("(://[^:/@]*:)[^@]*@", "$1***@")
-                .replaceAll("(?i)(password=)[^&]*", "$1***");
     }
 
     private static String expectation(ConfigOption<?> option) {
@@ -389,91 +342,5 @@ public final class JobConfiguration {
             sb.append(constant.toString().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         return sb.toString();
-    }
-
-    /** The --help text, made from the same options the job reads. */
-    public static String help() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("telemetry-aggregator: aggregates UDP telemetry in event-time windows.\n\n")
-                .append("Usage: [--config settings.yaml] [--<setting> <value> ...]\n")
-                .append("Precedence: the YAML file < environment variables < arguments.\n")
-                .append(
-                        "Each setting can also be set as TELEMETRY_<SETTING> (e.g. TELEMETRY_WINDOW_SIZE=10s);\n")
-                .append(
-                        "seed variables AGGREGATOR_PORT, AGGREGATION_INTERVAL (seconds) and STORAGE_TYPE still work.\n")
-                .append(
-                        "Flink settings (parallelism.default, rest.port, execution.checkpointing.interval, ...) pass through.\n\n");
-        for (ConfigOption<?> option : JobOptions.ALL) {
-            sb.append("  --")
-                    .append(option.key())
-                    .append(" (default: ")
-                    .append(defaultText(option))
-                    .append(")\n      ")
-                    .append(description(option))
-                    .append('\n');
-        }
-        return sb.toString();
-    }
-
-    /** The README's settings table, made from the same options the job reads. */
-    public static String markdownTable() {
-        StringBuilder sb = new StringBuilder();
-        sb.append("| setting | environment variable | default | description |\n");
-        sb.append("| --- | --- | --- | --- |\n");
-        for (ConfigOption<?> option : JobOptions.ALL) {
-            sb.append("| `")
-                    .append(option.key())
-                    .append("` | `")
-                    .append(environmentName(option.key()))
-                    .append("` | `")
-                    .append(defaultText(option))
-                    .append("` | ")
-                    .append(description(option).replace("|", "\\|"))
-                    .append(" |\n");
-        }
-        return sb.toString();
-    }
-
-    /** An option's description as plain text. */
-    static String description(ConfigOption<?> option) {
-        return new HtmlFormatter()
-                .format(option.description())
-                .replaceAll("<[^>]*>", "")
-                .replace("&#39;", "'")
-                .replace("&quot;", "\"")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&");
-    }
-
-    static String defaultText(ConfigOption<?> option) {
-        Object def = option.defaultValue();
-        if (def == null) {
-            return "none";
-        }
-        if (def instanceof List) {
-            List<?> list = (List<?>) def;
-            return list.isEmpty()
-                    ? "none"
-                    : list.stream()
-                            .map(
-                                    o ->
-                                            o instanceof Enum
-                                                    ? o.toString().toLowerCase(Locale.ROOT)
-                                                    : String.valueOf(o))
-                            .collect(Collectors.joining(";"));
-        }
-        if (def instanceof Duration) {
-            Duration d = (Duration) def;
-            return d.isZero()
-                    ? "0s"
-                    : d.toMillis() % 60_000 == 0
-                            ? d.toMinutes() + "min"
-                            : d.toMillis() % 1000 == 0 ? d.getSeconds() + "s" : d.toMillis() + "ms";
-        }
-        if (def instanceof Enum) {
-            return def.toString().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-        return String.valueOf(def);
     }
 }

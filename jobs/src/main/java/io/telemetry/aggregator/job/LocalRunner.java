@@ -23,7 +23,7 @@ public final class LocalRunner {
             return;
         }
         if (loaded.helpRequested) {
-            System.out.println(JobConfiguration.help());
+            System.out.println(SettingsHelp.help());
             return;
         }
         Configuration config =

@@ -1,12 +1,12 @@
 package io.telemetry.aggregator.job;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.aggregate.LateRecordDeadLetters;
 import io.telemetry.aggregator.operators.aggregate.PartialAggregate;
 import io.telemetry.aggregator.operators.aggregate.TelemetryWindows;
+import io.telemetry.aggregator.operators.aggregate.WindowSettings;
 import io.telemetry.aggregator.operators.parse.ParseFunction;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
 import io.telemetry.aggregator.operators.watermark.TelemetryWatermarkOperator;
@@ -48,7 +48,7 @@ public final class TelemetryAggregatorJob {
     public static void main(String[] args) throws Exception {
         JobConfiguration.Loaded loaded = JobConfiguration.load(args, System.getenv());
         if (loaded.helpRequested) {
-            System.out.println(JobConfiguration.help());
+            System.out.println(SettingsHelp.help());
             return;
         }
         run(CheckpointDefaults.environment(loaded.config), loaded.config);
@@ -82,7 +82,8 @@ public final class TelemetryAggregatorJob {
         pipeline.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(pipeline);
 
-        Duration windowSize = config.get(AggregationOptions.WINDOW_SIZE);
+        WindowSettings window = WindowSettings.from(config);
+        Duration windowSize = window.size;
 
         DataStream<UdpDatagram> datagrams =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "UDP telemetry source")
@@ -99,18 +100,13 @@ public final class TelemetryAggregatorJob {
                                 "Event-time watermarks",
                                 TypeInformation.of(TelemetryRecord.class),
                                 new TelemetryWatermarkOperator(
-                                        config.get(AggregationOptions.OUT_OF_ORDERNESS),
-                                        windowSize,
-                                        config.get(AggregationOptions.IDLE_TIMEOUT)))
+                                        window.outOfOrderness, windowSize, window.idleTimeout))
                         .uid(Uids.WATERMARKS);
 
-        Duration lateness = config.get(AggregationOptions.ALLOWED_LATENESS);
+        Duration lateness = window.allowedLateness;
         DataStream<PartialAggregate> partials =
                 TelemetryWindows.preAggregate(
-                                timed,
-                                windowSize,
-                                lateness,
-                                config.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES))
+                                timed, windowSize, lateness, window.preAggregationMaxSeries)
                         .uid(Uids.PRE_AGGREGATE);
 
         SingleOutputStreamOperator<WindowAggregate> aggregates =

@@ -134,8 +134,11 @@ class JobConfigurationTest {
                 .hasMessage(
                         "sink.postgres.connection is not allowed: 'mysql://app:***@db/x' is neither a JDBC URL"
                                 + " (jdbc:postgresql://host:5432/db) nor a libpq URI (postgresql://user:password@host:5432/db)");
-        assertThat(JobConfiguration.redact("sink.influxdb.token", "abc")).isEqualTo("***");
-        assertThat(JobConfiguration.redact("sink.postgres.connection", "postgresql://u:pw@h/d"))
+        assertThat(io.telemetry.aggregator.sinks.Redaction.setting("sink.influxdb.token", "abc"))
+                .isEqualTo("***");
+        assertThat(
+                        io.telemetry.aggregator.sinks.Redaction.setting(
+                                "sink.postgres.connection", "postgresql://u:pw@h/d"))
                 .isEqualTo("postgresql://u:***@h/d");
     }
 
@@ -218,14 +221,14 @@ class JobConfigurationTest {
 
     @Test
     void helpListsEverySettingWithItsDefault() {
-        String help = JobConfiguration.help();
+        String help = SettingsHelp.help();
         for (ConfigOption<?> option : JobOptions.ALL) {
             assertThat(help)
                     .contains(
                             "--"
                                     + option.key()
                                     + " (default: "
-                                    + JobConfiguration.defaultText(option)
+                                    + SettingsHelp.defaultText(option)
                                     + ")");
         }
         assertThat(help)

@@ -20,7 +20,7 @@ class ReadmeSettingsTest {
         int end = readme.indexOf(END);
         assertThat(begin).as("settings table markers in README.md").isNotNegative();
         assertThat(readme.substring(begin + BEGIN.length(), end))
-                .as("README settings table; regenerate it from JobConfiguration.markdownTable()")
-                .isEqualTo(JobConfiguration.markdownTable());
+                .as("README settings table; regenerate it from SettingsHelp.markdownTable()")
+                .isEqualTo(SettingsHelp.markdownTable());
     }
 }

@@ -13,7 +13,13 @@ public final class AggregationOptions {
         AUTO,
         JSON,
         LINE_PROTOCOL,
-        STATSD
+        STATSD;
+
+        /** The setting's spelling ({@code line-protocol}), which Flink matches values against. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
     }
 
     public static final ConfigOption<Format> FORMAT =

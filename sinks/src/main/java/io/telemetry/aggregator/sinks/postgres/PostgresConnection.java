@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.sinks.postgres;
 
+import io.telemetry.aggregator.sinks.Redaction;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -46,7 +47,7 @@ public final class PostgresConnection implements Serializable {
             throw new IllegalArgumentException(
                     setting
                             + " is not allowed: '"
-                            + redact(s)
+                            + Redaction.text(s)
                             + "' is neither a JDBC URL (jdbc:postgresql://host:5432/db) nor a libpq"
                             + " URI (postgresql://user:password@host:5432/db)");
         }
@@ -55,7 +56,7 @@ public final class PostgresConnection implements Serializable {
             uri = new URI(s);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(
-                    setting + " is not allowed: '" + redact(s) + "' is not a valid URI");
+                    setting + " is not allowed: '" + Redaction.text(s) + "' is not a valid URI");
         }
         String host = uri.getHost();
         String database = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
@@ -63,7 +64,7 @@ public final class PostgresConnection implements Serializable {
             throw new IllegalArgumentException(
                     setting
                             + " is not allowed: '"
-                            + redact(s)
+                            + Redaction.text(s)
                             + "' needs a host and a database, e.g. postgresql://user:password@host:5432/db");
         }
         String uriUser = user;
@@ -95,12 +96,6 @@ public final class PostgresConnection implements Serializable {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
-    /** The text with any password in it replaced by {@code ***}. */
-    static String redact(String text) {
-        return text.replaceAll("(://[^:/@]*:)[^@]*@", "$1***@")
-                .replaceAll("(?i)(password=)[^&]*", "$1***");
-    }
-
     public String jdbcUrl() {
         return jdbcUrl;
     }
@@ -122,6 +117,6 @@ public final class PostgresConnection implements Serializable {
 
     @Override
     public String toString() {
-        return redact(jdbcUrl) + (user == null ? "" : " as " + user);
+        return Redaction.text(jdbcUrl) + (user == null ? "" : " as " + user);
     }
 }

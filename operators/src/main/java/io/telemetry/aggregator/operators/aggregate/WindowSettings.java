@@ -1,0 +1,69 @@
+package io.telemetry.aggregator.operators.aggregate;
+
+import io.telemetry.aggregator.operators.AggregationOptions;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+
+/** What the windows need from the configuration ({@code window.*}), validated once at start. */
+public final class WindowSettings implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public final Duration size;
+    public final Duration outOfOrderness;
+    public final Duration allowedLateness;
+    public final Duration idleTimeout;
+    public final int preAggregationMaxSeries;
+
+    private WindowSettings(
+            Duration size,
+            Duration outOfOrderness,
+            Duration allowedLateness,
+            Duration idleTimeout,
+            int preAggregationMaxSeries) {
+        this.size = size;
+        this.outOfOrderness = outOfOrderness;
+        this.allowedLateness = allowedLateness;
+        this.idleTimeout = idleTimeout;
+        this.preAggregationMaxSeries = preAggregationMaxSeries;
+    }
+
+    /**
+     * Reads and checks the {@code window.*} settings.
+     *
+     * @throws IllegalArgumentException one line naming the setting, its value and what is allowed
+     */
+    public static WindowSettings from(Configuration config) {
+        int maxSeries = config.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES);
+        if (maxSeries < 0) {
+            throw new IllegalArgumentException(
+                    AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key()
+                            + "="
+                            + maxSeries
+                            + " is not allowed: use 0 (off) or more");
+        }
+        return new WindowSettings(
+                duration(config, AggregationOptions.WINDOW_SIZE, false),
+                duration(config, AggregationOptions.OUT_OF_ORDERNESS, true),
+                duration(config, AggregationOptions.ALLOWED_LATENESS, true),
+                duration(config, AggregationOptions.IDLE_TIMEOUT, false),
+                maxSeries);
+    }
+
+    private static Duration duration(
+            Configuration config, ConfigOption<Duration> option, boolean zeroAllowed) {
+        Duration d = config.get(option);
+        if (d.isNegative() || (!zeroAllowed && d.toMillis() < 1)) {
+            throw new IllegalArgumentException(
+                    option.key()
+                            + "="
+                            + config.toMap().getOrDefault(option.key(), d.toString())
+                            + " is not allowed: use a duration "
+                            + (zeroAllowed ? "of 0 or more" : "of at least 1ms")
+                            + ", e.g. 10s");
+        }
+        return d;
+    }
+}
