@@ -28,6 +28,14 @@ public final class InfluxDbSink extends AsyncSinkBase<WindowAggregate, String> {
 
     private static final long serialVersionUID = 1L;
 
+    /** The most line protocol one write request carries. */
+    static final long MAX_REQUEST_BYTES = 8L << 20;
+
+    /**
+     * The longest point; an aggregate's point is far shorter (its tags are bounded by the record).
+     */
+    static final long MAX_POINT_BYTES = 1L << 20;
+
     private final InfluxDbTarget target;
 
     private InfluxDbSink(
@@ -41,9 +49,9 @@ public final class InfluxDbSink extends AsyncSinkBase<WindowAggregate, String> {
                 batchSize,
                 maxInFlight,
                 maxBuffered,
-                8L << 20,
+                MAX_REQUEST_BYTES,
                 flushIntervalMillis,
-                1L << 20);
+                MAX_POINT_BYTES);
         this.target = target;
     }
 
