@@ -31,9 +31,7 @@ public final class InfluxDbSink extends AsyncSinkBase<WindowAggregate, String> {
     /** The most line protocol one write request carries. */
     static final long MAX_REQUEST_BYTES = 8L << 20;
 
-    /**
-     * The longest point; an aggregate's point is far shorter (its tags are bounded by the record).
-     */
+    /** The longest point: more than any aggregate of a datagram (at most 64 KiB) can make. */
     static final long MAX_POINT_BYTES = 1L << 20;
 
     private final InfluxDbTarget target;
