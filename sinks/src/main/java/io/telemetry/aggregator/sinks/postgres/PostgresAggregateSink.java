@@ -1,5 +1,7 @@
 package io.telemetry.aggregator.sinks.postgres;
 
+import static org.apache.flink.util.Preconditions.checkNotNull;
+
 import io.telemetry.aggregator.operators.WindowAggregate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -56,13 +58,24 @@ public final class PostgresAggregateSink {
     private final int maxRetries;
     private final Duration reconnectTimeout;
 
-    private PostgresAggregateSink(Configuration config, PostgresConnection connection) {
+    private PostgresAggregateSink(
+            PostgresConnection connection,
+            String table,
+            int batchSize,
+            Duration batchInterval,
+            int maxRetries,
+            Duration reconnectTimeout) {
         this.connection = connection;
-        this.table = config.get(PostgresSinkOptions.TABLE);
-        this.batchSize = config.get(PostgresSinkOptions.BATCH_SIZE);
-        this.batchInterval = config.get(PostgresSinkOptions.BATCH_INTERVAL);
-        this.maxRetries = config.get(PostgresSinkOptions.MAX_RETRIES);
-        this.reconnectTimeout = config.get(PostgresSinkOptions.RECONNECT_TIMEOUT);
+        this.table = table;
+        this.batchSize = batchSize;
+        this.batchInterval = batchInterval;
+        this.maxRetries = maxRetries;
+        this.reconnectTimeout = reconnectTimeout;
+    }
+
+    /** A builder of the sink; {@link Builder#build()} checks the settings. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -71,34 +84,115 @@ public final class PostgresAggregateSink {
      * @throws IllegalArgumentException one line naming the setting and what is allowed
      */
     public static PostgresAggregateSink from(Configuration config) {
-        PostgresConnection connection =
-                PostgresConnection.parse(
-                        config.get(PostgresSinkOptions.CONNECTION),
-                        config.get(PostgresSinkOptions.USER),
-                        config.get(PostgresSinkOptions.PASSWORD));
-        String table = config.get(PostgresSinkOptions.TABLE);
-        if (!table.matches("([a-zA-Z_][a-zA-Z0-9_]*\\.)?[a-zA-Z_][a-zA-Z0-9_]*")) {
-            throw new IllegalArgumentException(
-                    PostgresSinkOptions.TABLE.key()
-                            + "="
-                            + table
-                            + " is not allowed: use [schema.]name with letters, digits and '_'");
+        return builder()
+                .setConnection(config.get(PostgresSinkOptions.CONNECTION))
+                .setUser(config.get(PostgresSinkOptions.USER))
+                .setPassword(config.get(PostgresSinkOptions.PASSWORD))
+                .setTable(config.get(PostgresSinkOptions.TABLE))
+                .setBatchSize(config.get(PostgresSinkOptions.BATCH_SIZE))
+                .setBatchInterval(config.get(PostgresSinkOptions.BATCH_INTERVAL))
+                .setMaxRetries(config.get(PostgresSinkOptions.MAX_RETRIES))
+                .setReconnectTimeout(config.get(PostgresSinkOptions.RECONNECT_TIMEOUT))
+                .build();
+    }
+
+    /**
+     * Builds a {@link PostgresAggregateSink}: a connection string (a JDBC URL or a libpq URI), the
+     * rest as the {@code sink.postgres.*} defaults unless set.
+     *
+     * <pre>{@code
+     * PostgresAggregateSink sink = PostgresAggregateSink.builder()
+     *         .setConnection("postgresql://telemetry@db:5432/telemetry")
+     *         .setPassword(password)
+     *         .build();
+     * }</pre>
+     */
+    public static final class Builder {
+
+        private String connection;
+        private String user;
+        private String password;
+        private String table = PostgresSinkOptions.TABLE.defaultValue();
+        private int batchSize = PostgresSinkOptions.BATCH_SIZE.defaultValue();
+        private Duration batchInterval = PostgresSinkOptions.BATCH_INTERVAL.defaultValue();
+        private int maxRetries = PostgresSinkOptions.MAX_RETRIES.defaultValue();
+        private Duration reconnectTimeout = PostgresSinkOptions.RECONNECT_TIMEOUT.defaultValue();
+
+        private Builder() {}
+
+        /** A JDBC URL or a libpq URI ({@code postgresql://user:password@host:5432/db}). */
+        public Builder setConnection(String connection) {
+            this.connection = connection;
+            return this;
         }
-        if (config.get(PostgresSinkOptions.BATCH_SIZE) < 1) {
-            throw new IllegalArgumentException(
-                    PostgresSinkOptions.BATCH_SIZE.key()
-                            + "="
-                            + config.get(PostgresSinkOptions.BATCH_SIZE)
-                            + " is not allowed: use 1 or more");
+
+        public Builder setUser(String user) {
+            this.user = user;
+            return this;
         }
-        if (config.get(PostgresSinkOptions.MAX_RETRIES) < 0) {
-            throw new IllegalArgumentException(
-                    PostgresSinkOptions.MAX_RETRIES.key()
-                            + "="
-                            + config.get(PostgresSinkOptions.MAX_RETRIES)
-                            + " is not allowed: use 0 or more");
+
+        public Builder setPassword(String password) {
+            this.password = password;
+            return this;
         }
-        return new PostgresAggregateSink(config, connection);
+
+        public Builder setTable(String table) {
+            this.table = checkNotNull(table, "table");
+            return this;
+        }
+
+        public Builder setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder setBatchInterval(Duration batchInterval) {
+            this.batchInterval = checkNotNull(batchInterval, "batchInterval");
+            return this;
+        }
+
+        public Builder setMaxRetries(int maxRetries) {
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        public Builder setReconnectTimeout(Duration reconnectTimeout) {
+            this.reconnectTimeout = checkNotNull(reconnectTimeout, "reconnectTimeout");
+            return this;
+        }
+
+        /**
+         * Checks the settings and builds the sink.
+         *
+         * @throws IllegalArgumentException one line naming the setting and what is allowed (never
+         *     the password)
+         */
+        public PostgresAggregateSink build() {
+            PostgresConnection parsed = PostgresConnection.parse(connection, user, password);
+            if (!table.matches("([a-zA-Z_][a-zA-Z0-9_]*\\.)?[a-zA-Z_][a-zA-Z0-9_]*")) {
+                throw new IllegalArgumentException(
+                        PostgresSinkOptions.TABLE.key()
+                                + "="
+                                + table
+                                + " is not allowed: use [schema.]name with letters, digits and '_'");
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException(
+                        PostgresSinkOptions.BATCH_SIZE.key()
+                                + "="
+                                + batchSize
+                                + " is not allowed: use 1 or more");
+            }
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException(
+                        PostgresSinkOptions.MAX_RETRIES.key()
+                                + "="
+                                + maxRetries
+                                + " is not allowed: use 0 or more");
+            }
+            return new PostgresAggregateSink(
+                    parsed, table, batchSize, batchInterval, maxRetries, reconnectTimeout);
+        }
     }
 
     /**
@@ -138,6 +232,11 @@ public final class PostgresAggregateSink {
                 + " function text NOT NULL, window_start timestamptz NOT NULL,"
                 + " window_end timestamptz NOT NULL, value double precision, count bigint NOT NULL,"
                 + " UNIQUE (metric, source, tags, function, window_start))";
+    }
+
+    /** The upsert into this sink's table. */
+    String upsertSql() {
+        return upsertSql(table);
     }
 
     static String upsertSql(String table) {
@@ -239,7 +338,7 @@ public final class PostgresAggregateSink {
         }
         return JdbcSink.<WindowAggregate>builder()
                 .withQueryStatement(
-                        upsertSql(table),
+                        upsertSql(),
                         (ps, a) -> {
                             ps.setString(1, a.metric);
                             ps.setString(2, a.source);
