@@ -2,7 +2,7 @@ package io.telemetry.aggregator.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.operators.aggregate.WindowSettings;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
 import io.telemetry.aggregator.sinks.Redaction;
@@ -152,7 +152,7 @@ public final class JobConfiguration {
                                 + interval
                                 + " is not allowed: use a whole number of seconds above 0, e.g. 60");
             }
-            out.put(AggregationOptions.WINDOW_SIZE.key(), seconds + "s");
+            out.put(WindowOptions.WINDOW_SIZE.key(), seconds + "s");
         }
         String storage = env.get("STORAGE_TYPE");
         if (storage != null) {

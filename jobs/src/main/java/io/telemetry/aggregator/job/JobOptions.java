@@ -1,6 +1,7 @@
 package io.telemetry.aggregator.job;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.ParseOptions;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
 import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
@@ -41,17 +42,17 @@ public final class JobOptions {
                     UdpSourceOptions.MAX_BATCH,
                     UdpSourceOptions.BATCH_LINGER,
                     UdpSourceOptions.ALLOWED_SENDERS,
-                    AggregationOptions.FORMAT,
-                    AggregationOptions.DEFAULT_FUNCTIONS,
-                    AggregationOptions.FUNCTION_RULES,
-                    AggregationOptions.SOURCE_FIELDS,
-                    AggregationOptions.MAX_FUTURE_SKEW,
-                    AggregationOptions.LINE_PROTOCOL_PRECISION,
-                    AggregationOptions.WINDOW_SIZE,
-                    AggregationOptions.OUT_OF_ORDERNESS,
-                    AggregationOptions.ALLOWED_LATENESS,
-                    AggregationOptions.IDLE_TIMEOUT,
-                    AggregationOptions.PRE_AGGREGATION_MAX_SERIES,
+                    ParseOptions.FORMAT,
+                    ParseOptions.DEFAULT_FUNCTIONS,
+                    ParseOptions.FUNCTION_RULES,
+                    ParseOptions.SOURCE_FIELDS,
+                    ParseOptions.MAX_FUTURE_SKEW,
+                    ParseOptions.LINE_PROTOCOL_PRECISION,
+                    WindowOptions.WINDOW_SIZE,
+                    WindowOptions.OUT_OF_ORDERNESS,
+                    WindowOptions.ALLOWED_LATENESS,
+                    WindowOptions.IDLE_TIMEOUT,
+                    WindowOptions.PRE_AGGREGATION_MAX_SERIES,
                     SINKS,
                     KafkaSinkOptions.BOOTSTRAP_SERVERS,
                     KafkaSinkOptions.TOPIC,

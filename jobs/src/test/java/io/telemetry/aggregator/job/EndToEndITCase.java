@@ -2,7 +2,7 @@ package io.telemetry.aggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,7 +135,7 @@ class EndToEndITCase {
         // Any failure would lose what arrived since the last checkpoint: the job must ride it out.
         config.setString("restart-strategy.type", "none");
         // Windows close only by newer records here, never by the idle flush, whatever the timing.
-        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
+        config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
         UdpPortReservation reserved = UdpTestSender.reservePort();
         int port = reserved.port();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;

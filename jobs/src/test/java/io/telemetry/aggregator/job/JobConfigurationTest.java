@@ -3,7 +3,8 @@ package io.telemetry.aggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.ParseOptions;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.udp.UdpSourceOptions;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -31,12 +32,11 @@ class JobConfigurationTest {
     void defaultsWithoutAnySetting() {
         Configuration config = load(Map.of());
         assertThat(config.get(UdpSourceOptions.PORT)).isEqualTo(6000);
-        assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(60));
-        assertThat(config.get(AggregationOptions.OUT_OF_ORDERNESS))
-                .isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.get(AggregationOptions.ALLOWED_LATENESS)).isEqualTo(Duration.ZERO);
-        assertThat(config.get(AggregationOptions.MAX_FUTURE_SKEW)).isEqualTo(Duration.ofMinutes(5));
-        assertThat(config.get(AggregationOptions.DEFAULT_FUNCTIONS)).containsExactly("avg");
+        assertThat(config.get(WindowOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.get(WindowOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.get(WindowOptions.ALLOWED_LATENESS)).isEqualTo(Duration.ZERO);
+        assertThat(config.get(ParseOptions.MAX_FUTURE_SKEW)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.get(ParseOptions.DEFAULT_FUNCTIONS)).containsExactly("avg");
     }
 
     @Test
@@ -64,20 +64,17 @@ class JobConfigurationTest {
 
         assertThat(config.get(UdpSourceOptions.PORT)).isEqualTo(7001);
         assertThat(config.get(UdpSourceOptions.BIND_ADDRESS)).isEqualTo("127.0.0.1");
-        assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(10));
-        assertThat(config.get(AggregationOptions.OUT_OF_ORDERNESS))
-                .isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.get(AggregationOptions.SOURCE_FIELDS))
-                .containsExactly("device_id", "host");
-        assertThat(config.get(AggregationOptions.FORMAT))
-                .isEqualTo(AggregationOptions.Format.LINE_PROTOCOL);
+        assertThat(config.get(WindowOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.get(WindowOptions.OUT_OF_ORDERNESS)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.get(ParseOptions.SOURCE_FIELDS)).containsExactly("device_id", "host");
+        assertThat(config.get(ParseOptions.FORMAT)).isEqualTo(ParseOptions.Format.LINE_PROTOCOL);
         assertThat(config.get(CoreOptions.DEFAULT_PARALLELISM)).isEqualTo(3);
     }
 
     @Test
     void seedVariables() {
         Configuration config = load(Map.of("AGGREGATION_INTERVAL", "15", "STORAGE_TYPE", "log"));
-        assertThat(config.get(AggregationOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.get(WindowOptions.WINDOW_SIZE)).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.get(JobOptions.SINKS)).containsExactly(JobOptions.SinkType.LOG);
     }
 

@@ -2,7 +2,7 @@ package io.telemetry.aggregator.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.InfluxDbServer;
 import io.telemetry.aggregator.services.KafkaServer;
 import io.telemetry.aggregator.services.PostgresServer;
@@ -62,9 +62,9 @@ final class LocalStores implements AutoCloseable {
         config.set(InfluxDbSinkOptions.URL, influx.url());
         config.set(InfluxDbSinkOptions.DATABASE, name);
         config.set(InfluxDbSinkOptions.FLUSH_INTERVAL, Duration.ofMillis(200));
-        config.set(AggregationOptions.WINDOW_SIZE, Duration.ofSeconds(2));
-        config.set(AggregationOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(1));
-        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
+        config.set(WindowOptions.WINDOW_SIZE, Duration.ofSeconds(2));
+        config.set(WindowOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(1));
+        config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
         return config;
     }

@@ -2,7 +2,7 @@ package io.telemetry.aggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import java.nio.file.Path;
@@ -58,7 +58,7 @@ class RecoveryITCase {
         config.setString("restart-strategy.fixed-delay.delay", "500 ms");
         // The second window is emitted by the idle flush some seconds after the last datagram,
         // so several 1 s checkpoints hold it open before the injected failure.
-        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofSeconds(4));
+        config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(4));
         UdpPortReservation reserved = UdpTestSender.reservePort();
         int port = reserved.port();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;

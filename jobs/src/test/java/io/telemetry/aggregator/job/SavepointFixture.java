@@ -1,6 +1,6 @@
 package io.telemetry.aggregator.job;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 import java.nio.file.Files;
@@ -88,7 +88,7 @@ final class SavepointFixture {
         }
         Configuration config = config();
         // No window closes on its own while the fixture is written.
-        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofHours(1));
+        config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofHours(1));
         JobMetrics metrics = new JobMetrics();
         config.addAll(metrics.clusterConfiguration());
         UdpPortReservation reserved = UdpTestSender.reservePort();

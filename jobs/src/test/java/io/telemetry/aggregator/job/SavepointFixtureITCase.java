@@ -4,9 +4,9 @@ import static io.telemetry.aggregator.job.SavepointFixture.WINDOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class SavepointFixtureITCase {
         config.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
         // Every piece of state must find its operator.
         config.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
-        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofSeconds(5));
+        config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(5));
         UdpPortReservation reserved = UdpTestSender.reservePort();
         int port = reserved.port();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);

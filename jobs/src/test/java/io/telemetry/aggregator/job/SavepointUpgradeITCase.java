@@ -2,8 +2,8 @@ package io.telemetry.aggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
@@ -59,7 +59,7 @@ class SavepointUpgradeITCase {
             @InjectClusterClient ClusterClient<?> client) throws Exception {
         Configuration config = stores.config("upgrade");
         // Windows close only by newer records, so the savepoint certainly holds an open one.
-        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
+        config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
         UdpPortReservation reserved = UdpTestSender.reservePort();
         int port = reserved.port();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;

@@ -2,9 +2,9 @@ package io.telemetry.aggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 import java.time.Duration;
@@ -45,9 +45,9 @@ class TelemetryAggregatorJobITCase {
         UdpPortReservation reserved = UdpTestSender.reservePort();
         int port = reserved.port();
         Configuration config = new Configuration();
-        config.set(AggregationOptions.WINDOW_SIZE, Duration.ofSeconds(2));
-        config.set(AggregationOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(1));
-        config.set(AggregationOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
+        config.set(WindowOptions.WINDOW_SIZE, Duration.ofSeconds(2));
+        config.set(WindowOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(1));
+        config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);

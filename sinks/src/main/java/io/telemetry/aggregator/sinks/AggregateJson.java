@@ -1,8 +1,8 @@
 package io.telemetry.aggregator.sinks;
 
 import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.JsonText;
 import io.telemetry.aggregator.operators.WindowAggregate;
-import io.telemetry.aggregator.operators.parse.JsonText;
 import java.time.Instant;
 
 /** The JSON forms of the output records, exactly as the data contract shows them. */

@@ -1,7 +1,7 @@
 package io.telemetry.aggregator.operators.aggregate;
 
 import io.telemetry.aggregator.operators.DeadLetter;
-import io.telemetry.aggregator.operators.parse.JsonText;
+import io.telemetry.aggregator.operators.JsonText;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;

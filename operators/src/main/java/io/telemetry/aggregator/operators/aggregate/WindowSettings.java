@@ -1,6 +1,6 @@
 package io.telemetry.aggregator.operators.aggregate;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
+import io.telemetry.aggregator.operators.WindowOptions;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
@@ -36,19 +36,19 @@ public final class WindowSettings implements Serializable {
      * @throws IllegalArgumentException one line naming the setting, its value and what is allowed
      */
     public static WindowSettings from(Configuration config) {
-        int maxSeries = config.get(AggregationOptions.PRE_AGGREGATION_MAX_SERIES);
+        int maxSeries = config.get(WindowOptions.PRE_AGGREGATION_MAX_SERIES);
         if (maxSeries < 0) {
             throw new IllegalArgumentException(
-                    AggregationOptions.PRE_AGGREGATION_MAX_SERIES.key()
+                    WindowOptions.PRE_AGGREGATION_MAX_SERIES.key()
                             + "="
                             + maxSeries
                             + " is not allowed: use 0 (off) or more");
         }
         return new WindowSettings(
-                duration(config, AggregationOptions.WINDOW_SIZE, false),
-                duration(config, AggregationOptions.OUT_OF_ORDERNESS, true),
-                duration(config, AggregationOptions.ALLOWED_LATENESS, true),
-                duration(config, AggregationOptions.IDLE_TIMEOUT, false),
+                duration(config, WindowOptions.WINDOW_SIZE, false),
+                duration(config, WindowOptions.OUT_OF_ORDERNESS, true),
+                duration(config, WindowOptions.ALLOWED_LATENESS, true),
+                duration(config, WindowOptions.IDLE_TIMEOUT, false),
                 maxSeries);
     }
 

@@ -1,8 +1,8 @@
 package io.telemetry.aggregator.operators.parse;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
-import io.telemetry.aggregator.operators.AggregationOptions.Format;
 import io.telemetry.aggregator.operators.MetricFunction;
+import io.telemetry.aggregator.operators.ParseOptions;
+import io.telemetry.aggregator.operators.ParseOptions.Format;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -45,23 +45,23 @@ public final class ParseSettings implements Serializable {
      * @throws IllegalArgumentException one line naming the setting, its value and what is allowed
      */
     public static ParseSettings from(Configuration config) {
-        Format format = config.get(AggregationOptions.FORMAT);
+        Format format = config.get(ParseOptions.FORMAT);
         MetricFunction[] defaults =
                 FunctionRules.parseFunctionList(
-                        AggregationOptions.DEFAULT_FUNCTIONS.key(),
-                        String.join(",", config.get(AggregationOptions.DEFAULT_FUNCTIONS)));
+                        ParseOptions.DEFAULT_FUNCTIONS.key(),
+                        String.join(",", config.get(ParseOptions.DEFAULT_FUNCTIONS)));
         FunctionRules rules =
-                FunctionRules.parse(config.get(AggregationOptions.FUNCTION_RULES), defaults);
-        List<String> sourceFields = config.get(AggregationOptions.SOURCE_FIELDS);
-        Duration skew = config.get(AggregationOptions.MAX_FUTURE_SKEW);
+                FunctionRules.parse(config.get(ParseOptions.FUNCTION_RULES), defaults);
+        List<String> sourceFields = config.get(ParseOptions.SOURCE_FIELDS);
+        Duration skew = config.get(ParseOptions.MAX_FUTURE_SKEW);
         if (skew.isNegative()) {
             throw new IllegalArgumentException(
-                    AggregationOptions.MAX_FUTURE_SKEW.key()
+                    ParseOptions.MAX_FUTURE_SKEW.key()
                             + "="
                             + skew
                             + " is not allowed: use a duration of 0 or more, e.g. 5min");
         }
-        String precision = config.get(AggregationOptions.LINE_PROTOCOL_PRECISION).trim();
+        String precision = config.get(ParseOptions.LINE_PROTOCOL_PRECISION).trim();
         long unitsPerMilli;
         switch (precision) {
             case "ns":
@@ -78,7 +78,7 @@ public final class ParseSettings implements Serializable {
                 break;
             default:
                 throw new IllegalArgumentException(
-                        AggregationOptions.LINE_PROTOCOL_PRECISION.key()
+                        ParseOptions.LINE_PROTOCOL_PRECISION.key()
                                 + "="
                                 + precision
                                 + " is not allowed: use ns, us, ms or s");

@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.operators.parse;
 
+import io.telemetry.aggregator.operators.JsonText;
 import java.util.Arrays;
 
 /**

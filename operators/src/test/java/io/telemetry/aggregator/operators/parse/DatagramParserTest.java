@@ -2,8 +2,8 @@ package io.telemetry.aggregator.operators.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.ParseOptions;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -99,7 +99,7 @@ class DatagramParserTest {
     @Test
     void fixedFormatSkipsDetection() {
         Configuration config = new Configuration();
-        config.set(AggregationOptions.FORMAT, AggregationOptions.Format.LINE_PROTOCOL);
+        config.set(ParseOptions.FORMAT, ParseOptions.Format.LINE_PROTOCOL);
         Parsed p = Parsed.parse("a:1|c", config);
 
         assertThat(p.records).isEmpty();

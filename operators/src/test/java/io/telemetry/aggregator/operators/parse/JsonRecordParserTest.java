@@ -7,8 +7,8 @@ import static io.telemetry.aggregator.operators.MetricFunction.SUM;
 import static io.telemetry.aggregator.operators.parse.Parsed.RECEIVED_AT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.ParseOptions;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
@@ -78,7 +78,7 @@ class JsonRecordParserTest {
     @Test
     void functionRulesApplyWhenTheRecordNamesNone() {
         Configuration config = new Configuration();
-        config.set(AggregationOptions.FUNCTION_RULES, List.of("bat*=min", "*t=max,sum"));
+        config.set(ParseOptions.FUNCTION_RULES, List.of("bat*=min", "*t=max,sum"));
         Parsed p =
                 Parsed.parse(
                         "{\"drone_id\":\"d\",\"ts\":1795430400,\"alt\":1,\"battery\":2,\"x\":3}",

@@ -4,8 +4,8 @@ import static io.telemetry.aggregator.operators.MetricFunction.AVG;
 import static io.telemetry.aggregator.operators.parse.Parsed.RECEIVED_AT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.telemetry.aggregator.operators.AggregationOptions;
 import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.ParseOptions;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
@@ -96,7 +96,7 @@ class LineProtocolParserTest {
     @Test
     void timestampPrecisionIsConfigurable() {
         Configuration config = new Configuration();
-        config.set(AggregationOptions.LINE_PROTOCOL_PRECISION, "s");
+        config.set(ParseOptions.LINE_PROTOCOL_PRECISION, "s");
         Parsed p = Parsed.parse("m value=1 1795430400", config);
 
         assertThat(p.records).singleElement().extracting(r -> r.timestamp).isEqualTo(T0);

@@ -1,4 +1,4 @@
-package io.telemetry.aggregator.operators.parse;
+package io.telemetry.aggregator.operators;
 
 /** Writes JSON string literals: the escapes JSON requires, everything else as it is. */
 public final class JsonText {

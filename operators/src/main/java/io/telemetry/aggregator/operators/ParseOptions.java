@@ -5,8 +5,8 @@ import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
-/** Settings of parsing, watermarks and windows. */
-public final class AggregationOptions {
+/** The settings of parsing ({@code parse.*}). */
+public final class ParseOptions {
 
     /** How records are recognised. */
     public enum Format {
@@ -73,49 +73,5 @@ public final class AggregationOptions {
                     .defaultValue("ns")
                     .withDescription("Unit of line-protocol timestamps: ns, us, ms or s.");
 
-    public static final ConfigOption<Duration> WINDOW_SIZE =
-            ConfigOptions.key("window.size")
-                    .durationType()
-                    .defaultValue(Duration.ofSeconds(60))
-                    .withDescription(
-                            "Size of the tumbling event-time windows, aligned to the epoch"
-                                    + " (10s, 1m, ...). Seed variable: AGGREGATION_INTERVAL (seconds).");
-
-    public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
-            ConfigOptions.key("window.out-of-orderness")
-                    .durationType()
-                    .defaultValue(Duration.ofSeconds(5))
-                    .withDescription(
-                            "How far behind the newest event time a record may arrive and still"
-                                    + " count: the watermark trails the newest event time by this.");
-
-    public static final ConfigOption<Duration> ALLOWED_LATENESS =
-            ConfigOptions.key("window.allowed-lateness")
-                    .durationType()
-                    .defaultValue(Duration.ZERO)
-                    .withDescription(
-                            "How long after a window was emitted a late record still updates it"
-                                    + " (the window is emitted again); later records are dead letters.");
-
-    public static final ConfigOption<Duration> IDLE_TIMEOUT =
-            ConfigOptions.key("window.idle-timeout")
-                    .durationType()
-                    .defaultValue(Duration.ofSeconds(3))
-                    .withDescription(
-                            "After a reader has had no records for this long, its watermark moves"
-                                    + " on with the wall clock until its open windows are emitted,"
-                                    + " then it stops holding other readers back. Open windows are"
-                                    + " emitted at most out-of-orderness + window size + this"
-                                    + " after the last datagram.");
-
-    public static final ConfigOption<Integer> PRE_AGGREGATION_MAX_SERIES =
-            ConfigOptions.key("window.pre-aggregation.max-series")
-                    .intType()
-                    .defaultValue(100_000)
-                    .withDescription(
-                            "Series-and-window partials each parsing task combines before the shuffle,"
-                                    + " emitted at every watermark and checkpoint or when this many are held;"
-                                    + " 0 sends every record to the window operator on its own.");
-
-    private AggregationOptions() {}
+    private ParseOptions() {}
 }
