@@ -46,37 +46,37 @@ public final class MetricAccumulator {
             lastReceivedAt = record.receivedAt;
         }
         count++;
-        switch (function) {
-            case 0: // count
+        switch (MetricFunction.ofCode(function)) {
+            case COUNT:
                 break;
-            case 1: // sum
-            case 4: // avg
+            case SUM:
+            case AVG:
                 value += v;
                 break;
-            case 2: // min
+            case MIN:
                 value = count == 1 ? v : Math.min(value, v);
                 break;
-            case 3: // max
+            case MAX:
                 value = count == 1 ? v : Math.max(value, v);
                 break;
-            case 5: // first: the earliest event time; on a tie the earlier arrival
+            case FIRST: // the earliest event time; on a tie the earlier arrival
                 if (count == 1 || ts < timestamp) {
                     value = v;
                     timestamp = ts;
                 }
                 break;
-            case 6: // last: the latest event time; on a tie the later arrival
+            case LAST: // the latest event time; on a tie the later arrival
                 if (count == 1 || ts >= timestamp) {
                     value = v;
                     timestamp = ts;
                 }
                 break;
-            case 7: // stddev, Welford
+            case STDDEV: // Welford
                 double delta = v - value;
                 value += delta / count;
                 m2 += delta * (v - value);
                 break;
-            case 8: // count_distinct
+            case COUNT_DISTINCT:
                 if (distinct == null) {
                     distinct = new LongHashSet();
                 }
@@ -101,38 +101,38 @@ public final class MetricAccumulator {
         }
         long n = count + other.count;
         lastReceivedAt = Math.max(lastReceivedAt, other.lastReceivedAt);
-        switch (function) {
-            case 0:
+        switch (MetricFunction.ofCode(function)) {
+            case COUNT:
                 break;
-            case 1:
-            case 4:
+            case SUM:
+            case AVG:
                 value += other.value;
                 break;
-            case 2:
+            case MIN:
                 value = Math.min(value, other.value);
                 break;
-            case 3:
+            case MAX:
                 value = Math.max(value, other.value);
                 break;
-            case 5:
+            case FIRST:
                 if (other.timestamp < timestamp) {
                     value = other.value;
                     timestamp = other.timestamp;
                 }
                 break;
-            case 6:
+            case LAST:
                 if (other.timestamp >= timestamp) {
                     value = other.value;
                     timestamp = other.timestamp;
                 }
                 break;
-            case 7:
+            case STDDEV:
                 double delta = other.value - value;
                 double mean = value + delta * other.count / n;
                 m2 = m2 + other.m2 + delta * delta * ((double) count * other.count / n);
                 value = mean;
                 break;
-            case 8:
+            case COUNT_DISTINCT:
                 distinct.addAll(other.distinct);
                 break;
             default:
@@ -160,20 +160,20 @@ public final class MetricAccumulator {
 
     /** The function's result over everything added. */
     public double result() {
-        switch (function) {
-            case 0:
+        switch (MetricFunction.ofCode(function)) {
+            case COUNT:
                 return count;
-            case 4:
+            case AVG:
                 return value / count;
-            case 7:
+            case STDDEV:
                 return Math.sqrt(m2 / count);
-            case 8:
+            case COUNT_DISTINCT:
                 return distinct == null ? 0 : distinct.size();
-            case 1:
-            case 2:
-            case 3:
-            case 5:
-            case 6:
+            case SUM:
+            case MIN:
+            case MAX:
+            case FIRST:
+            case LAST:
                 return value;
             default:
                 MetricFunction f = MetricFunction.ofCode(function);

@@ -4,6 +4,7 @@ import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
+import io.telemetry.aggregator.operators.MetricFunction;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -65,26 +66,25 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
         out.writeByte(acc.function);
         out.writeLong(acc.count);
         out.writeLong(acc.lastReceivedAt);
-        switch (acc.function) {
-            case MetricAccumulator.NO_FUNCTION:
-            case 0:
+        switch (layoutOf(acc.function)) {
+            case COUNT:
                 break;
-            case 1:
-            case 2:
-            case 3:
-            case 4:
+            case SUM:
+            case MIN:
+            case MAX:
+            case AVG:
                 out.writeDouble(acc.value);
                 break;
-            case 5:
-            case 6:
+            case FIRST:
+            case LAST:
                 out.writeDouble(acc.value);
                 out.writeLong(acc.timestamp);
                 break;
-            case 7:
+            case STDDEV:
                 out.writeDouble(acc.value);
                 out.writeDouble(acc.m2);
                 break;
-            case 8:
+            case COUNT_DISTINCT:
                 long[] members = acc.distinct == null ? new long[0] : acc.distinct.toArray();
                 out.writeInt(members.length);
                 for (long m : members) {
@@ -117,26 +117,25 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
         acc.function = in.readByte();
         acc.count = in.readLong();
         acc.lastReceivedAt = in.readLong();
-        switch (acc.function) {
-            case MetricAccumulator.NO_FUNCTION:
-            case 0:
+        switch (layoutOf(acc.function)) {
+            case COUNT:
                 break;
-            case 1:
-            case 2:
-            case 3:
-            case 4:
+            case SUM:
+            case MIN:
+            case MAX:
+            case AVG:
                 acc.value = in.readDouble();
                 break;
-            case 5:
-            case 6:
+            case FIRST:
+            case LAST:
                 acc.value = in.readDouble();
                 acc.timestamp = in.readLong();
                 break;
-            case 7:
+            case STDDEV:
                 acc.value = in.readDouble();
                 acc.m2 = in.readDouble();
                 break;
-            case 8:
+            case COUNT_DISTINCT:
                 int n = in.readInt();
                 acc.distinct = new LongHashSet(n);
                 for (int i = 0; i < n; i++) {
@@ -187,5 +186,15 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
         public Snapshot() {
             super(() -> INSTANCE);
         }
+    }
+
+    /**
+     * The function whose fields an accumulator with this code carries; an empty accumulator (no
+     * function yet) carries none, as a count does.
+     */
+    private static MetricFunction layoutOf(byte function) {
+        return function == MetricAccumulator.NO_FUNCTION
+                ? MetricFunction.COUNT
+                : MetricFunction.ofCode(function);
     }
 }
