@@ -40,8 +40,7 @@ public class PartialAggregate {
         return p;
     }
 
-    /** Makes this the key of a record's series and window (a lookup probe). */
-    public void setKey(TelemetryRecord record, long windowStart) {
+    private void setKey(TelemetryRecord record, long windowStart) {
         this.metric = record.metric;
         this.source = record.source;
         this.tags = record.tags;
@@ -68,32 +67,6 @@ public class PartialAggregate {
 
     public SeriesKey seriesKey() {
         return new SeriesKey(metric, source, tags, function);
-    }
-
-    /** Series and window: what partials are combined by. */
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof PartialAggregate)) {
-            return false;
-        }
-        PartialAggregate that = (PartialAggregate) o;
-        return windowStart == that.windowStart
-                && function == that.function
-                && metric.equals(that.metric)
-                && source.equals(that.source)
-                && tags.equals(that.tags);
-    }
-
-    @Override
-    public int hashCode() {
-        int h = metric.hashCode();
-        h = 31 * h + source.hashCode();
-        h = 31 * h + tags.hashCode();
-        h = 31 * h + function;
-        return 31 * h + Long.hashCode(windowStart);
     }
 
     @Override

@@ -31,8 +31,8 @@ public final class PreAggregationOperator extends AbstractStreamOperator<Partial
     private final long allowedLateness;
     private final int maxSeries;
 
-    private transient HashMap<PartialAggregate, PartialAggregate> held;
-    private transient PartialAggregate probe;
+    private transient HashMap<SeriesWindow, PartialAggregate> held;
+    private transient SeriesWindow probe;
     private transient StreamRecord<PartialAggregate> out;
     private transient long watermark;
     private transient boolean idle;
@@ -52,7 +52,7 @@ public final class PreAggregationOperator extends AbstractStreamOperator<Partial
     public void open() throws Exception {
         super.open();
         held = new HashMap<>();
-        probe = new PartialAggregate();
+        probe = new SeriesWindow();
         out = new StreamRecord<>(null);
         watermark = Long.MIN_VALUE;
     }
@@ -65,11 +65,10 @@ public final class PreAggregationOperator extends AbstractStreamOperator<Partial
             emit(PartialAggregate.of(record, start));
             return;
         }
-        probe.setKey(record, start);
-        PartialAggregate partial = held.get(probe);
+        PartialAggregate partial = held.get(probe.set(record, start));
         if (partial == null) {
             partial = PartialAggregate.of(record, start);
-            held.put(partial, partial);
+            held.put(probe.copy(), partial);
             if (held.size() >= maxSeries) {
                 flush();
             }

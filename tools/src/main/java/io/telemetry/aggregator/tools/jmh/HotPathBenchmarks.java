@@ -6,6 +6,7 @@ import io.telemetry.aggregator.operators.SeriesKey;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.aggregate.MetricAccumulator;
 import io.telemetry.aggregator.operators.aggregate.PartialAggregate;
+import io.telemetry.aggregator.operators.aggregate.SeriesWindow;
 import io.telemetry.aggregator.operators.parse.DatagramParser;
 import io.telemetry.aggregator.operators.parse.ParseOutput;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
@@ -50,7 +51,7 @@ public class HotPathBenchmarks {
     private UdpDatagram line;
     private TelemetryRecord[] records;
     private MetricAccumulator[] partials;
-    private HashMap<PartialAggregate, PartialAggregate> held;
+    private HashMap<SeriesWindow, PartialAggregate> held;
     private int next;
 
     /** Counts what the parser hands over, so that nothing is optimised away. */
@@ -181,18 +182,17 @@ public class HotPathBenchmarks {
     public long preAggregate() {
         TelemetryRecord r = records[next++ & 1023];
         long window = 0;
-        probe.setKey(r, window);
-        PartialAggregate partial = held.get(probe);
+        PartialAggregate partial = held.get(probe.set(r, window));
         if (partial == null) {
             partial = PartialAggregate.of(r, window);
-            held.put(partial, partial);
+            held.put(probe.copy(), partial);
         } else {
             partial.add(r);
         }
         return partial.count();
     }
 
-    private final PartialAggregate probe = new PartialAggregate();
+    private final SeriesWindow probe = new SeriesWindow();
 
     @Benchmark
     public double accumulateSum() {
