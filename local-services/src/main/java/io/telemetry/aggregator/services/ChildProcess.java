@@ -172,6 +172,40 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    /** Whether a GET of {@code url} answers with {@code status}; false when nothing answers. */
+    static boolean answers(String url, int status) {
+        try {
+            return HTTP.send(
+                                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == status;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The body of a GET of {@code url} that answers 200; else an error naming {@code what}. */
+    static String get(String url, String what) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> r =
+                HTTP.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(what + " failed with " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+
     /** Finds an executable on the PATH or at one of the given places; null when there is none. */
     static String findExecutable(String name, String... places) {
         for (String place : places) {

@@ -1,11 +1,7 @@
 package io.telemetry.aggregator.services;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +14,6 @@ import java.util.stream.Collectors;
  * every second, with its data in a temporary folder; queried over its HTTP API.
  */
 public final class PrometheusServer implements AutoCloseable {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final ChildProcess process;
     private final int port;
@@ -78,20 +72,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private boolean ready() {
-        try {
-            return HTTP.send(
-                                    HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
-                                            .timeout(Duration.ofSeconds(2))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.discarding())
-                            .statusCode()
-                    == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return ChildProcess.answers(url() + "/-/ready", 200);
     }
 
     public String url() {
@@ -105,17 +86,7 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** A GET of the HTTP API, e.g. {@code /api/v1/label/job_name/values}; the JSON answer. */
     public String get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r =
-                HTTP.send(
-                        HttpRequest.newBuilder(URI.create(url() + path))
-                                .timeout(Duration.ofSeconds(10))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException(
-                    "Prometheus " + path + " failed with " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
+        return ChildProcess.get(url() + path, "Prometheus " + path);
     }
 
     public long pid() {

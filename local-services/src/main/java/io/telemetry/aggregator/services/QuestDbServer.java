@@ -2,11 +2,7 @@ package io.telemetry.aggregator.services;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,23 +95,9 @@ public final class QuestDbServer implements AutoCloseable {
 
     /** Runs a SQL query over {@code /exec}; returns the JSON answer. */
     public String exec(String sql) throws IOException, InterruptedException {
-        HttpResponse<String> r =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        url()
-                                                                + "/exec?query="
-                                                                + URLEncoder.encode(
-                                                                        sql,
-                                                                        StandardCharsets.UTF_8)))
-                                        .timeout(Duration.ofSeconds(10))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("QuestDB query failed with " + r.statusCode() + ": " + r.body());
-        }
-        return r.body();
+        return ChildProcess.get(
+                url() + "/exec?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8),
+                "QuestDB query");
     }
 
     public long pid() {

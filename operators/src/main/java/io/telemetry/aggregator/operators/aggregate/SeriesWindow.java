@@ -1,67 +1,59 @@
 package io.telemetry.aggregator.operators.aggregate;
 
+import io.telemetry.aggregator.operators.SeriesKey;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 
 /**
- * A series (metric, source, tags, function) in one window: what the pre-aggregation combines
- * records by. Mutable, so that one instance can serve as the lookup probe of every record; the key
- * stored in a map is a {@link #copy()}.
+ * A series ({@link SeriesKey}) in one window: what the pre-aggregation combines records by.
+ * Mutable, so that one instance can serve as the lookup probe of every record without allocating;
+ * the key stored in a map is a {@link #copy()}.
  */
 public final class SeriesWindow {
 
-    private String metric;
-    private String source;
-    private String tags;
-    private byte function;
+    private final SeriesKey series;
     private long windowStart;
+
+    public SeriesWindow() {
+        this(new SeriesKey());
+    }
+
+    private SeriesWindow(SeriesKey series) {
+        this.series = series;
+    }
 
     /** Makes this the series and window of a record. */
     public SeriesWindow set(TelemetryRecord record, long windowStart) {
-        this.metric = record.metric;
-        this.source = record.source;
-        this.tags = record.tags;
-        this.function = record.function;
+        series.metric = record.metric;
+        series.source = record.source;
+        series.tags = record.tags;
+        series.function = record.function;
         this.windowStart = windowStart;
         return this;
     }
 
     public SeriesWindow copy() {
-        SeriesWindow c = new SeriesWindow();
-        c.metric = metric;
-        c.source = source;
-        c.tags = tags;
-        c.function = function;
+        SeriesWindow c =
+                new SeriesWindow(
+                        new SeriesKey(series.metric, series.source, series.tags, series.function));
         c.windowStart = windowStart;
         return c;
     }
 
     @Override
     public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof SeriesWindow)) {
-            return false;
-        }
-        SeriesWindow that = (SeriesWindow) o;
-        return windowStart == that.windowStart
-                && function == that.function
-                && metric.equals(that.metric)
-                && source.equals(that.source)
-                && tags.equals(that.tags);
+        return this == o
+                || (o instanceof SeriesWindow
+                        && windowStart == ((SeriesWindow) o).windowStart
+                        && series.equals(((SeriesWindow) o).series));
     }
 
     @Override
     public int hashCode() {
-        int h = metric.hashCode();
-        h = 31 * h + source.hashCode();
-        h = 31 * h + tags.hashCode();
-        h = 31 * h + function;
-        return 31 * h + Long.hashCode(windowStart);
+        return 31 * series.hashCode() + Long.hashCode(windowStart);
     }
 
     @Override
     public String toString() {
-        return metric + '|' + source + '|' + tags + '|' + function + " @" + windowStart;
+        return series + " @" + windowStart;
     }
 }

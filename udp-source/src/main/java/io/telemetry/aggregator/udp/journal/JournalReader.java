@@ -184,8 +184,6 @@ public final class JournalReader implements AutoCloseable {
             ByteBuffer bigger = ByteBuffer.allocate(bytes);
             bigger.put(buffer);
             buffer = bigger.flip();
-        } else {
-            buffer.compact().flip();
         }
         while (buffer.remaining() < bytes) {
             buffer.compact();
