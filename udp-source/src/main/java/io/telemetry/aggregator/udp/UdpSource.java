@@ -3,10 +3,13 @@ package io.telemetry.aggregator.udp;
 import io.telemetry.aggregator.udp.enumerator.UdpEnumeratorState;
 import io.telemetry.aggregator.udp.enumerator.UdpEnumeratorStateSerializer;
 import io.telemetry.aggregator.udp.enumerator.UdpSplitEnumerator;
+import io.telemetry.aggregator.udp.journal.JournalSettings;
 import io.telemetry.aggregator.udp.reader.UdpReaderMetrics;
 import io.telemetry.aggregator.udp.reader.UdpSourceReader;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 import io.telemetry.aggregator.udp.split.UdpSplitSerializer;
+import java.util.UUID;
+import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -23,8 +26,10 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *
  * <p>Every parallel reader binds its own socket to the same address and port with {@code
  * SO_REUSEPORT}, so the kernel spreads senders across the readers. There is one split per reader
- * (the reader's socket); it carries no position, because UDP has none: datagrams received after the
- * last completed checkpoint are lost on a failure, and UDP senders do not retransmit.
+ * (the reader's socket). UDP senders do not retransmit, so each reader appends what it reads to the
+ * split's write-ahead journal before handing it on, and the split's checkpointed position in the
+ * journal is where a restored reader replays from (see {@link UdpSplit}). Without the journal,
+ * datagrams received after the last completed checkpoint are lost on a failure.
  *
  * <pre>{@code
  * UdpSource source = UdpSource.builder()
@@ -47,6 +52,13 @@ public final class UdpSource
     private final int maxBatch;
     private final long batchLingerNanos;
     private final SenderAllowlist allowedSenders;
+    @Nullable private final JournalSettings journal;
+
+    /**
+     * This source instance, fixed when the job is built: it names the journals of new splits, and
+     * tells a split restored from this job's own checkpoint from one another job checkpointed.
+     */
+    private final String sourceId = UUID.randomUUID().toString().substring(0, 8);
 
     UdpSource(
             String bindAddress,
@@ -54,7 +66,9 @@ public final class UdpSource
             int receiveBufferBytes,
             int maxBatch,
             long batchLingerNanos,
-            SenderAllowlist allowedSenders) {
+            SenderAllowlist allowedSenders,
+            @Nullable JournalSettings journal) {
+        this.journal = journal;
         this.batchLingerNanos = batchLingerNanos;
         this.allowedSenders = allowedSenders;
         this.bindAddress = bindAddress;
@@ -82,6 +96,8 @@ public final class UdpSource
                 maxBatch,
                 batchLingerNanos,
                 allowedSenders,
+                journal,
+                sourceId,
                 metrics,
                 new Configuration(),
                 readerContext);
@@ -90,13 +106,13 @@ public final class UdpSource
     @Override
     public SplitEnumerator<UdpSplit, UdpEnumeratorState> createEnumerator(
             SplitEnumeratorContext<UdpSplit> enumContext) {
-        return new UdpSplitEnumerator(enumContext);
+        return new UdpSplitEnumerator(enumContext, sourceId, UdpEnumeratorState.EMPTY);
     }
 
     @Override
     public SplitEnumerator<UdpSplit, UdpEnumeratorState> restoreEnumerator(
             SplitEnumeratorContext<UdpSplit> enumContext, UdpEnumeratorState checkpoint) {
-        return new UdpSplitEnumerator(enumContext);
+        return new UdpSplitEnumerator(enumContext, sourceId, checkpoint);
     }
 
     @Override
@@ -107,6 +123,12 @@ public final class UdpSource
     @Override
     public SimpleVersionedSerializer<UdpEnumeratorState> getEnumeratorCheckpointSerializer() {
         return UdpEnumeratorStateSerializer.INSTANCE;
+    }
+
+    /** The journal settings, or null when the journal is off. */
+    @Nullable
+    public JournalSettings getJournal() {
+        return journal;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.telemetry.aggregator.udp;
 
 import static org.apache.flink.util.Preconditions.checkNotNull;
 
+import io.telemetry.aggregator.udp.journal.JournalSettings;
 import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 
@@ -17,6 +18,15 @@ public final class UdpSourceBuilder {
     private int maxBatch = UdpSourceOptions.MAX_BATCH.defaultValue();
     private Duration batchLinger = UdpSourceOptions.BATCH_LINGER.defaultValue();
     private SenderAllowlist allowedSenders = SenderAllowlist.all();
+    private boolean journalEnabled = UdpSourceOptions.JOURNAL_ENABLED.defaultValue();
+    private String journalDir = UdpSourceOptions.JOURNAL_DIR.defaultValue();
+    private long journalMaxBytes = UdpSourceOptions.JOURNAL_MAX_BYTES.defaultValue().getBytes();
+    private long journalSegmentBytes =
+            UdpSourceOptions.JOURNAL_SEGMENT_SIZE.defaultValue().getBytes();
+    private JournalSettings.Sync journalSync = UdpSourceOptions.JOURNAL_SYNC.defaultValue();
+    private Duration journalSyncInterval = UdpSourceOptions.JOURNAL_SYNC_INTERVAL.defaultValue();
+    private JournalSettings.Missing journalMissing =
+            UdpSourceOptions.JOURNAL_MISSING.defaultValue();
 
     UdpSourceBuilder() {}
 
@@ -29,6 +39,48 @@ public final class UdpSourceBuilder {
         setMaxBatch(config.get(UdpSourceOptions.MAX_BATCH));
         setBatchLinger(config.get(UdpSourceOptions.BATCH_LINGER));
         setAllowedSenders(SenderAllowlist.parse(config.get(UdpSourceOptions.ALLOWED_SENDERS)));
+        setJournalEnabled(config.get(UdpSourceOptions.JOURNAL_ENABLED));
+        setJournalDirectory(config.get(UdpSourceOptions.JOURNAL_DIR));
+        setJournalMaxBytes(config.get(UdpSourceOptions.JOURNAL_MAX_BYTES).getBytes());
+        setJournalSegmentSize(config.get(UdpSourceOptions.JOURNAL_SEGMENT_SIZE).getBytes());
+        setJournalSync(
+                config.get(UdpSourceOptions.JOURNAL_SYNC),
+                config.get(UdpSourceOptions.JOURNAL_SYNC_INTERVAL));
+        setJournalMissing(config.get(UdpSourceOptions.JOURNAL_MISSING));
+        return this;
+    }
+
+    /** Whether readers keep a write-ahead journal (on by default). */
+    public UdpSourceBuilder setJournalEnabled(boolean enabled) {
+        this.journalEnabled = enabled;
+        return this;
+    }
+
+    /** The directory that holds one journal directory per split. */
+    public UdpSourceBuilder setJournalDirectory(String dir) {
+        this.journalDir = checkNotNull(dir, "dir");
+        return this;
+    }
+
+    public UdpSourceBuilder setJournalMaxBytes(long bytes) {
+        this.journalMaxBytes = bytes;
+        return this;
+    }
+
+    public UdpSourceBuilder setJournalSegmentSize(long bytes) {
+        this.journalSegmentBytes = bytes;
+        return this;
+    }
+
+    /** When journal writes are forced to the disk; the interval applies to {@code INTERVAL}. */
+    public UdpSourceBuilder setJournalSync(JournalSettings.Sync sync, Duration interval) {
+        this.journalSync = checkNotNull(sync, "sync");
+        this.journalSyncInterval = checkNotNull(interval, "interval");
+        return this;
+    }
+
+    public UdpSourceBuilder setJournalMissing(JournalSettings.Missing missing) {
+        this.journalMissing = checkNotNull(missing, "missing");
         return this;
     }
 
@@ -98,6 +150,43 @@ public final class UdpSourceBuilder {
                 (int) receiveBufferBytes,
                 maxBatch,
                 batchLinger.toNanos(),
-                allowedSenders);
+                allowedSenders,
+                journalEnabled ? journal() : null);
+    }
+
+    private JournalSettings journal() {
+        if (journalDir.isBlank()) {
+            throw new IllegalArgumentException(
+                    "source.udp.journal.dir is empty: use a directory on local disk, or set source.udp.journal.enabled: false");
+        }
+        if (journalSegmentBytes < (1 << 20) || journalSegmentBytes > (1L << 30)) {
+            throw new IllegalArgumentException(
+                    "source.udp.journal.segment-size="
+                            + journalSegmentBytes
+                            + " bytes is not allowed: use 1mb to 1gb");
+        }
+        if (journalMaxBytes < 2 * journalSegmentBytes) {
+            throw new IllegalArgumentException(
+                    "source.udp.journal.max-bytes="
+                            + journalMaxBytes
+                            + " bytes is not allowed: use at least two segments (source.udp.journal.segment-size="
+                            + journalSegmentBytes
+                            + ")");
+        }
+        if (journalSync == JournalSettings.Sync.INTERVAL
+                && (journalSyncInterval.toMillis() < 1
+                        || journalSyncInterval.compareTo(Duration.ofMinutes(1)) > 0)) {
+            throw new IllegalArgumentException(
+                    "source.udp.journal.sync-interval="
+                            + journalSyncInterval.toMillis()
+                            + " ms is not allowed: use 1 ms to 1 min");
+        }
+        return new JournalSettings(
+                journalDir,
+                journalMaxBytes,
+                journalSegmentBytes,
+                journalSync,
+                journalSyncInterval,
+                journalMissing);
     }
 }

@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.udp;
 
+import io.telemetry.aggregator.udp.journal.JournalSettings;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -58,6 +59,67 @@ public final class UdpSourceOptions {
                             "Sender networks whose datagrams are accepted, as CIDR blocks or addresses separated by ';' "
                                     + "(e.g. 10.20.0.0/16;192.168.1.7;fd00::/8). Datagrams from other senders are dropped "
                                     + "and counted in datagrams_rejected. Empty: every sender.");
+
+    public static final ConfigOption<Boolean> JOURNAL_ENABLED =
+            ConfigOptions.key("source.udp.journal.enabled")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Each reader appends what it reads to a write-ahead journal on local disk before"
+                                    + " handing it on, so a failure (a killed TaskManager, a task failure) loses"
+                                    + " no datagram the job had read, and the journal absorbs stalls of the task."
+                                    + " false: what was read after the last completed checkpoint is lost on a failure.");
+
+    public static final ConfigOption<String> JOURNAL_DIR =
+            ConfigOptions.key("source.udp.journal.dir")
+                    .stringType()
+                    .defaultValue("/tmp/telemetry-aggregator/journal")
+                    .withDescription(
+                            "Directory of the readers' journals, one subdirectory per split. A restarted"
+                                    + " reader must find it: on Kubernetes put it on the volume that holds the"
+                                    + " checkpoints (ReadWriteMany when a replacement pod may run elsewhere).");
+
+    public static final ConfigOption<MemorySize> JOURNAL_MAX_BYTES =
+            ConfigOptions.key("source.udp.journal.max-bytes")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("4gb"))
+                    .withDescription(
+                            "Most disk one reader's journal may take. Segments are deleted once a completed"
+                                    + " checkpoint covers them; when the journal is full (checkpoints failing for"
+                                    + " a long time) the reader drops and counts datagrams in"
+                                    + " journal_dropped_datagrams.");
+
+    public static final ConfigOption<MemorySize> JOURNAL_SEGMENT_SIZE =
+            ConfigOptions.key("source.udp.journal.segment-size")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("64mb"))
+                    .withDescription(
+                            "Size of one journal segment file, the unit in which the journal is deleted.");
+
+    public static final ConfigOption<JournalSettings.Sync> JOURNAL_SYNC =
+            ConfigOptions.key("source.udp.journal.sync")
+                    .enumType(JournalSettings.Sync.class)
+                    .defaultValue(JournalSettings.Sync.PAGE_CACHE)
+                    .withDescription(
+                            "When journal writes are forced to the disk: page-cache never (survives a killed"
+                                    + " process or TaskManager, not a lost machine), checkpoint when each"
+                                    + " checkpoint is taken, interval every source.udp.journal.sync-interval.");
+
+    public static final ConfigOption<Duration> JOURNAL_SYNC_INTERVAL =
+            ConfigOptions.key("source.udp.journal.sync-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription(
+                            "With source.udp.journal.sync: interval, how often the journal is forced to the disk.");
+
+    public static final ConfigOption<JournalSettings.Missing> JOURNAL_MISSING =
+            ConfigOptions.key("source.udp.journal.missing")
+                    .enumType(JournalSettings.Missing.class)
+                    .defaultValue(JournalSettings.Missing.FAIL)
+                    .withDescription(
+                            "When a split restored from the job's own checkpoint finds no journal: fail stops"
+                                    + " the job with one line naming the directory; start-empty accepts the loss,"
+                                    + " counted in journal_missing.");
 
     private UdpSourceOptions() {}
 }

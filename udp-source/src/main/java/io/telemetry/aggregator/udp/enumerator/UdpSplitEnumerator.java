@@ -1,7 +1,10 @@
 package io.telemetry.aggregator.udp.enumerator;
 
 import io.telemetry.aggregator.udp.split.UdpSplit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import javax.annotation.Nullable;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
@@ -10,16 +13,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives every reader that asks its own {@link UdpSplit}: one socket per parallel reader, all bound
- * to the same port.
+ * to the same port, each with its own journal, named after the source instance and the subtask.
+ *
+ * <p>A split a failed reader hands back (one assigned after the last completed checkpoint, so in no
+ * reader's checkpointed state) is kept and assigned again to the reader of its subtask when it
+ * asks, so that its journal is replayed; the enumerator's checkpoint holds such splits.
  */
 public final class UdpSplitEnumerator implements SplitEnumerator<UdpSplit, UdpEnumeratorState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpSplitEnumerator.class);
 
     private final SplitEnumeratorContext<UdpSplit> context;
+    private final String sourceId;
 
-    public UdpSplitEnumerator(SplitEnumeratorContext<UdpSplit> context) {
+    /** Splits handed back and not yet assigned again, by subtask. */
+    private final Map<Integer, List<UdpSplit>> returned = new TreeMap<>();
+
+    public UdpSplitEnumerator(
+            SplitEnumeratorContext<UdpSplit> context, String sourceId, UdpEnumeratorState state) {
         this.context = context;
+        this.sourceId = sourceId;
+        for (UdpSplit split : state.returnedSplits()) {
+            returned.computeIfAbsent(split.getSubtaskId(), s -> new ArrayList<>()).add(split);
+        }
     }
 
     @Override
@@ -27,14 +43,20 @@ public final class UdpSplitEnumerator implements SplitEnumerator<UdpSplit, UdpEn
 
     @Override
     public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
-        LOG.info("Assigning the UDP socket split to reader {}", subtaskId);
-        context.assignSplit(new UdpSplit(subtaskId), subtaskId);
+        List<UdpSplit> splits = returned.remove(subtaskId);
+        if (splits == null) {
+            splits = List.of(new UdpSplit(subtaskId, sourceId + "-udp-" + subtaskId));
+        }
+        LOG.info("Assigning {} to reader {}", splits, subtaskId);
+        for (UdpSplit split : splits) {
+            context.assignSplit(split, subtaskId);
+        }
     }
 
     @Override
     public void addSplitsBack(List<UdpSplit> splits, int subtaskId) {
-        // A restarted reader asks for its split again, so returned splits need no bookkeeping.
-        LOG.debug("Reader {} returned {}; it gets a new one when it asks", subtaskId, splits);
+        LOG.info("Reader {} handed back {}; it gets them again when it asks", subtaskId, splits);
+        returned.computeIfAbsent(subtaskId, s -> new ArrayList<>()).addAll(splits);
     }
 
     @Override
@@ -42,7 +64,9 @@ public final class UdpSplitEnumerator implements SplitEnumerator<UdpSplit, UdpEn
 
     @Override
     public UdpEnumeratorState snapshotState(long checkpointId) {
-        return UdpEnumeratorState.EMPTY;
+        List<UdpSplit> splits = new ArrayList<>();
+        returned.values().forEach(splits::addAll);
+        return new UdpEnumeratorState(splits);
     }
 
     @Override

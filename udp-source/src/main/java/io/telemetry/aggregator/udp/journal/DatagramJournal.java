@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
@@ -32,7 +33,8 @@ import java.util.zip.CRC32C;
  * journal checks the frames of its last segment and cuts off a torn or corrupt tail (a crash in the
  * middle of a write), counting what was cut. Disk use is bounded: an append that would take the
  * journal past its limit is refused, and segments wholly before a position are deleted by {@link
- * #truncateBefore(long)}. Not thread-safe: one reader's fetcher thread owns it.
+ * #truncateBefore(long)}. One thread appends and flushes; others may read what was flushed, sync
+ * and truncate at the same time (the methods are synchronized).
  */
 public final class DatagramJournal implements AutoCloseable {
 
@@ -51,6 +53,9 @@ public final class DatagramJournal implements AutoCloseable {
     private final long maxBytes;
     private final long segmentBytes;
 
+    /** Forces a segment to the disk before it is closed at a roll-over. */
+    private boolean syncOnRoll;
+
     /** Base position of every segment to its file. */
     private final TreeMap<Long, Path> segments = new TreeMap<>();
 
@@ -60,7 +65,10 @@ public final class DatagramJournal implements AutoCloseable {
     private long currentBase;
     private long currentSize;
     private long end;
-    private long bytesOnDisk;
+    private volatile long flushedEnd;
+    private volatile long bytesOnDisk;
+    private byte[] lastSenderBytes = new byte[0];
+    private String lastSender;
     private ByteBuffer pending = ByteBuffer.allocate(1 << 16).order(ByteOrder.BIG_ENDIAN);
     private long cutBytes;
 
@@ -79,6 +87,15 @@ public final class DatagramJournal implements AutoCloseable {
      */
     public static DatagramJournal open(Path dir, long maxBytes, long segmentBytes)
             throws IOException {
+        return open(dir, maxBytes, segmentBytes, 0);
+    }
+
+    /**
+     * Opens the journal in {@code dir}; a new journal's first position is {@code firstPosition} (a
+     * journal continued from the datagrams a savepoint carried).
+     */
+    public static DatagramJournal open(
+            Path dir, long maxBytes, long segmentBytes, long firstPosition) throws IOException {
         if (segmentBytes < SEGMENT_HEADER_BYTES + FRAME_HEADER_BYTES + BODY_FIXED_BYTES
                 || maxBytes < segmentBytes) {
             throw new IllegalArgumentException(
@@ -91,11 +108,11 @@ public final class DatagramJournal implements AutoCloseable {
         }
         Files.createDirectories(dir);
         DatagramJournal journal = new DatagramJournal(dir, maxBytes, segmentBytes);
-        journal.load();
+        journal.load(firstPosition);
         return journal;
     }
 
-    private void load() throws IOException {
+    private void load(long firstPosition) throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
@@ -109,7 +126,7 @@ public final class DatagramJournal implements AutoCloseable {
             }
         }
         if (segments.isEmpty()) {
-            startSegment(0);
+            startSegment(firstPosition);
             return;
         }
         for (Path file : segments.values()) {
@@ -142,6 +159,7 @@ public final class DatagramJournal implements AutoCloseable {
         currentBase = base;
         currentSize = valid;
         end = base + valid - SEGMENT_HEADER_BYTES;
+        flushedEnd = end;
     }
 
     /**
@@ -152,7 +170,8 @@ public final class DatagramJournal implements AutoCloseable {
         if (Files.size(segment) < SEGMENT_HEADER_BYTES) {
             return 0;
         }
-        try (JournalReader reader = new JournalReader(List.of(segment), 0, 0, true)) {
+        try (JournalReader reader =
+                new JournalReader(List.of(segment), 0, 0, Long.MAX_VALUE, true)) {
             while (reader.skipFrame()) {
                 // counts the frames' bytes
             }
@@ -160,27 +179,47 @@ public final class DatagramJournal implements AutoCloseable {
         }
     }
 
+    /** Begins the segment at {@code base}; when that fails the current segment stays current. */
     private void startSegment(long base) throws IOException {
-        if (current != null) {
-            current.close();
-        }
         Path file = dir.resolve(String.format("%020d%s", base, SUFFIX));
-        current =
+        FileChannel next =
                 FileChannel.open(
                         file,
                         StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE,
                         StandardOpenOption.READ);
-        ByteBuffer header =
-                ByteBuffer.allocate(SEGMENT_HEADER_BYTES).putInt(MAGIC).putInt(VERSION_1).flip();
-        while (header.hasRemaining()) {
-            current.write(header);
+        try {
+            ByteBuffer header =
+                    ByteBuffer.allocate(SEGMENT_HEADER_BYTES)
+                            .putInt(MAGIC)
+                            .putInt(VERSION_1)
+                            .flip();
+            while (header.hasRemaining()) {
+                next.write(header);
+            }
+            if (current != null && syncOnRoll) {
+                current.force(false);
+            }
+        } catch (IOException e) {
+            next.close();
+            Files.deleteIfExists(file);
+            throw e;
         }
+        if (current != null) {
+            current.close();
+        }
+        current = next;
         segments.put(base, file);
         currentBase = base;
         currentSize = SEGMENT_HEADER_BYTES;
         bytesOnDisk += SEGMENT_HEADER_BYTES;
         end = base;
+        flushedEnd = base;
+    }
+
+    /** Whether a segment is forced to the disk when the journal rolls over to the next one. */
+    public synchronized void setSyncOnRoll(boolean syncOnRoll) {
+        this.syncOnRoll = syncOnRoll;
     }
 
     /** The bytes one datagram takes in the journal. */
@@ -198,8 +237,8 @@ public final class DatagramJournal implements AutoCloseable {
      * @return the journal position after it, or -1 when it would take the journal past its limit
      *     (nothing is appended then)
      */
-    public long append(UdpDatagram d) throws IOException {
-        byte[] sender = d.sender == null ? new byte[0] : d.sender.getBytes(StandardCharsets.UTF_8);
+    public synchronized long append(UdpDatagram d) throws IOException {
+        byte[] sender = senderBytes(d.sender);
         int body = BODY_FIXED_BYTES + sender.length + d.payload.length;
         int frame = FRAME_HEADER_BYTES + body;
         long pendingEnd = currentSize + pending.position();
@@ -235,25 +274,70 @@ public final class DatagramJournal implements AutoCloseable {
         return end;
     }
 
-    /** Writes what was appended to the current segment: into the page cache, not yet the disk. */
-    public void flush() throws IOException {
+    /** The sender's UTF-8 bytes; a reader hands in the same string while the sender repeats. */
+    private byte[] senderBytes(String sender) {
+        if (sender == null) {
+            return new byte[0];
+        }
+        if (sender != lastSender) {
+            lastSenderBytes = sender.getBytes(StandardCharsets.UTF_8);
+            lastSender = sender;
+        }
+        return lastSenderBytes;
+    }
+
+    /**
+     * Writes what was appended to the current segment: into the page cache, not yet the disk. When
+     * the write fails (a full disk), what it wrote of the frames is cut off again, the frames are
+     * discarded and the error is thrown: the journal then ends at {@link #flushedEnd()}.
+     */
+    public synchronized void flush() throws IOException {
         if (pending.position() == 0) {
             return;
         }
         pending.flip();
         int written = pending.remaining();
-        while (pending.hasRemaining()) {
-            current.write(pending);
+        try {
+            while (pending.hasRemaining()) {
+                current.write(pending);
+            }
+        } catch (IOException e) {
+            pending.clear();
+            end = flushedEnd;
+            try {
+                current.truncate(currentSize);
+                current.position(currentSize);
+            } catch (IOException cut) {
+                e.addSuppressed(cut);
+            }
+            throw e;
         }
         pending.clear();
         currentSize += written;
         bytesOnDisk += written;
+        flushedEnd = end;
+    }
+
+    /** Drops what was appended and not yet written: the journal ends at {@link #flushedEnd()}. */
+    public synchronized void discardUnflushed() {
+        pending.clear();
+        end = flushedEnd;
+    }
+
+    /** Forces what was written to the current segment to the disk, without writing more. */
+    public synchronized void forceFlushed() throws IOException {
+        current.force(false);
     }
 
     /** Flushes, and forces the current segment's content to the disk. */
-    public void sync() throws IOException {
+    public synchronized void sync() throws IOException {
         flush();
         current.force(false);
+    }
+
+    /** The position after the newest frame written to the segments (readable by others). */
+    public long flushedEnd() {
+        return flushedEnd;
     }
 
     /**
@@ -262,7 +346,7 @@ public final class DatagramJournal implements AutoCloseable {
      *
      * @return the bytes freed
      */
-    public long truncateBefore(long position) throws IOException {
+    public synchronized long truncateBefore(long position) throws IOException {
         long freed = 0;
         List<Long> bases = new ArrayList<>(segments.keySet());
         for (int i = 0; i + 1 < bases.size(); i++) {
@@ -283,31 +367,88 @@ public final class DatagramJournal implements AutoCloseable {
      *
      * @throws IOException when the position is not held (deleted or beyond the end)
      */
-    public JournalReader readFrom(long position) throws IOException {
+    public synchronized JournalReader readFrom(long position) throws IOException {
         flush();
-        if (position < start() || position > end) {
+        return read(position, end);
+    }
+
+    /**
+     * Reads the frames from {@code position} up to {@code limit}, both frame boundaries at or
+     * before {@link #flushedEnd()}; it does not flush, so the appending thread may go on meanwhile.
+     *
+     * @throws IOException when the range is not held
+     */
+    public synchronized JournalReader read(long position, long limit) throws IOException {
+        if (position < start() || position > limit || limit > flushedEnd) {
             throw new IOException(
                     "Journal "
                             + dir
                             + " holds positions "
                             + start()
                             + " to "
-                            + end
+                            + flushedEnd
                             + ", not "
-                            + position);
+                            + position
+                            + (limit == position ? "" : " to " + limit));
         }
         long base = segments.floorKey(position);
         List<Path> files = new ArrayList<>(segments.tailMap(base).values());
-        return new JournalReader(files, base, position, false);
+        return new JournalReader(files, base, position, limit, false);
+    }
+
+    /**
+     * The frames from {@code from} to {@code to} (frame boundaries at or before {@link
+     * #flushedEnd()}) as they are on disk, or null when they are more than {@code maxBytes}.
+     */
+    public byte[] copyFrames(long from, long to, int maxBytes) throws IOException {
+        if (to - from > maxBytes) {
+            return null;
+        }
+        byte[] out = new byte[(int) (to - from)];
+        List<Map.Entry<Long, Path>> files;
+        synchronized (this) {
+            if (from < start() || from > to || to > flushedEnd) {
+                throw new IOException(
+                        "Journal " + dir + " does not hold positions " + from + " to " + to);
+            }
+            files = new ArrayList<>(segments.tailMap(segments.floorKey(from)).entrySet());
+        }
+        int copied = 0;
+        for (Map.Entry<Long, Path> segment : files) {
+            if (copied == out.length) {
+                break;
+            }
+            long base = segment.getKey();
+            long offset = Math.max(0, from + copied - base);
+            try (FileChannel in = FileChannel.open(segment.getValue(), StandardOpenOption.READ)) {
+                long available = in.size() - SEGMENT_HEADER_BYTES - offset;
+                int length = (int) Math.min(out.length - copied, available);
+                ByteBuffer target = ByteBuffer.wrap(out, copied, length);
+                long at = SEGMENT_HEADER_BYTES + offset;
+                while (target.hasRemaining()) {
+                    int n = in.read(target, at);
+                    if (n < 0) {
+                        throw new IOException(
+                                "Journal segment " + segment.getValue() + " ended early");
+                    }
+                    at += n;
+                }
+                copied += length;
+            }
+        }
+        if (copied != out.length) {
+            throw new IOException("Journal " + dir + " ended before position " + to);
+        }
+        return out;
     }
 
     /** The position of the oldest frame held. */
-    public long start() {
+    public synchronized long start() {
         return segments.firstKey();
     }
 
     /** The position after the newest frame appended. */
-    public long end() {
+    public synchronized long end() {
         return end;
     }
 
@@ -326,8 +467,11 @@ public final class DatagramJournal implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        flush();
-        current.close();
+    public synchronized void close() throws IOException {
+        try {
+            flush();
+        } finally {
+            current.close();
+        }
     }
 }

@@ -40,15 +40,32 @@ public final class JournalReader implements AutoCloseable {
     private FileChannel channel;
     private long position;
 
-    JournalReader(List<Path> segments, long base, long position, boolean tolerant)
+    /** The position the read stops at. */
+    private final long limit;
+
+    JournalReader(List<Path> segments, long base, long position, long limit, boolean tolerant)
             throws IOException {
         this.segments = segments;
         this.tolerant = tolerant;
         this.position = position;
+        this.limit = limit;
         buffer.limit(0);
         if (!segments.isEmpty()) {
             openSegment(0, SEGMENT_HEADER_BYTES + (position - base));
         }
+    }
+
+    private JournalReader(ByteBuffer frames, long position) {
+        this.segments = List.of();
+        this.tolerant = false;
+        this.position = position;
+        this.limit = Long.MAX_VALUE;
+        this.buffer = frames;
+    }
+
+    /** Reads frames held in memory (those a checkpoint carried), the first at {@code position}. */
+    public static JournalReader of(byte[] frames, long position) {
+        return new JournalReader(ByteBuffer.wrap(frames), position);
     }
 
     private void openSegment(int index, long offset) throws IOException {
@@ -125,6 +142,9 @@ public final class JournalReader implements AutoCloseable {
 
     /** Makes the next whole frame's body readable in the buffer, its CRC checked; -1 at the end. */
     private int frameBody() throws IOException {
+        if (position >= limit) {
+            return -1;
+        }
         while (true) {
             if (!fill(FRAME_HEADER_BYTES)) {
                 if (segment + 1 < segments.size() && buffer.remaining() == 0) {
@@ -156,6 +176,13 @@ public final class JournalReader implements AutoCloseable {
 
     /** The end of the read: normal when nothing is left, else damage. */
     private int end(String what) throws IOException {
+        if (channel == null) {
+            if (buffer.remaining() == 0) {
+                return -1;
+            }
+            throw new IOException(
+                    "Carried journal frames are damaged at position " + position + ": " + what);
+        }
         if (buffer.remaining() == 0
                 && channel.position() >= channel.size()
                 && segment + 1 >= segments.size()) {
@@ -179,6 +206,9 @@ public final class JournalReader implements AutoCloseable {
     private boolean fill(int bytes) throws IOException {
         if (buffer.remaining() >= bytes) {
             return true;
+        }
+        if (channel == null) {
+            return false;
         }
         if (buffer.capacity() < bytes) {
             ByteBuffer bigger = ByteBuffer.allocate(bytes);

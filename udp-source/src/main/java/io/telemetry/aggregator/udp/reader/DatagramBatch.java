@@ -6,54 +6,114 @@ import java.util.Set;
 import javax.annotation.Nullable;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 
-/** The datagrams one fetch took from one socket, handed to the task thread in one go. */
-final class DatagramBatch implements RecordsWithSplitIds<UdpDatagram> {
+/**
+ * Datagrams of one split in the order they were read, each with the journal position after it,
+ * handed to the task thread in one go. The position travels with the records: the emitter makes it
+ * the split's position once the datagram is emitted.
+ */
+final class DatagramBatch implements RecordsWithSplitIds<JournaledDatagram> {
 
+    private final String splitId;
     private final UdpDatagram[] datagrams;
-    private String splitId;
+    private final long[] positions;
+    private final JournaledDatagram current = new JournaledDatagram();
     private int size;
     private int next;
+    private long bytes;
     private boolean splitReturned;
 
-    DatagramBatch(int capacity) {
-        this.datagrams = new UdpDatagram[capacity];
-    }
+    /** The journal position before the first datagram. */
+    long startPosition;
 
-    void setSplitId(String splitId) {
+    DatagramBatch(String splitId, int capacity) {
         this.splitId = splitId;
+        this.datagrams = new UdpDatagram[capacity];
+        this.positions = new long[capacity];
     }
 
-    void add(UdpDatagram datagram) {
-        datagrams[size++] = datagram;
+    /** An empty batch of no split: nothing arrived. */
+    static DatagramBatch empty() {
+        return new DatagramBatch(null, 0);
+    }
+
+    void add(UdpDatagram datagram, long position) {
+        datagrams[size] = datagram;
+        positions[size++] = position;
+        bytes += datagram.payload.length;
+    }
+
+    /** Drops the datagrams from {@code from} on (they could not be journaled). */
+    void cut(int from) {
+        for (int i = from; i < size; i++) {
+            bytes -= datagrams[i].payload.length;
+            datagrams[i] = null;
+        }
+        size = from;
+    }
+
+    /** Skips the datagrams whose journal position is at or before {@code position}. */
+    void skipThrough(long position) {
+        while (next < size && positions[next] <= position) {
+            datagrams[next++] = null;
+        }
+    }
+
+    /** Datagrams not yet handed out whose journal position is at or before {@code position}. */
+    long countThrough(long position) {
+        int count = 0;
+        for (int i = next; i < size && positions[i] <= position; i++) {
+            count++;
+        }
+        return count;
     }
 
     int size() {
         return size;
     }
 
+    /** Datagrams not yet handed out. */
+    int remaining() {
+        return size - next;
+    }
+
     boolean isFull() {
         return size == datagrams.length;
+    }
+
+    long payloadBytes() {
+        return bytes;
+    }
+
+    /** The journal position after the last datagram. */
+    long endPosition() {
+        return positions[size - 1];
+    }
+
+    String splitId() {
+        return splitId;
     }
 
     @Nullable
     @Override
     public String nextSplit() {
-        if (splitReturned || size == 0) {
+        if (splitReturned || remaining() == 0) {
             return null;
         }
         splitReturned = true;
         return splitId;
     }
 
+    /** The next datagram; the returned holder is reused for the one after. */
     @Nullable
     @Override
-    public UdpDatagram nextRecordFromSplit() {
+    public JournaledDatagram nextRecordFromSplit() {
         if (next == size) {
             return null;
         }
-        UdpDatagram datagram = datagrams[next];
+        current.datagram = datagrams[next];
+        current.position = positions[next];
         datagrams[next++] = null;
-        return datagram;
+        return current;
     }
 
     @Override

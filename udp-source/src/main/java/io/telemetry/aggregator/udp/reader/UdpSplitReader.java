@@ -2,6 +2,8 @@ package io.telemetry.aggregator.udp.reader;
 
 import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
+import io.telemetry.aggregator.udp.journal.JournalReader;
+import io.telemetry.aggregator.udp.journal.JournalSettings;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,9 +13,17 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.annotation.Nullable;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
@@ -22,12 +32,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs in the source's fetcher thread: waits on the reader's socket and drains it in batches, each
- * filled for up to the linger time (see {@link #lingerOn}). It never blocks the task thread; when
- * the hand-over queue is full the fetcher stops calling {@link #fetch()}, the socket buffer fills,
- * and the kernel drops and counts what does not fit.
+ * Reads the reader's sockets in a receiver thread of its own and hands the datagrams to the
+ * source's fetcher thread, which calls {@link #fetch()}.
+ *
+ * <p>The receiver drains each socket in batches, each filled for up to the linger time (see {@link
+ * #lingerOn}), appends every datagram to its split's journal, writes the batch to the journal's
+ * segment (the page cache) and only then queues it for the fetcher. When the task falls behind and
+ * the queue is full, the receiver goes on draining the socket into the journal and drops the batch
+ * from memory; the fetcher then reads those datagrams back from the journal, in order, before it
+ * takes the queue again. After a restore the fetcher starts at the split's checkpointed position,
+ * so it replays the journal the same way. Without a journal the receiver waits while the queue is
+ * full, the socket buffer fills, and the kernel drops and counts what does not fit.
  */
-final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
+final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
 
     /**
      * More than the largest UDP payload (65,507 bytes over IPv4, 65,527 over IPv6), so a datagram
@@ -35,9 +52,14 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
      */
     static final int RECEIVE_BUFFER_BYTES = 65_536;
 
+    /** The most payload bytes and batches queued in memory per split. */
+    private static final long MAX_QUEUED_BYTES = 16 << 20;
+
+    private static final int MAX_QUEUED_BATCHES = 64;
+
     private static final Logger LOG = LoggerFactory.getLogger(UdpSplitReader.class);
     private static final long SELECT_TIMEOUT_MS = 1_000;
-    private static final long REJECTION_LOG_INTERVAL_MS = 60_000;
+    private static final long WARN_INTERVAL_MS = 60_000;
 
     private final String bindAddress;
     private final int port;
@@ -46,18 +68,37 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
     private final long lingerNanos;
     private final SenderAllowlist allowedSenders;
     private final UdpReaderMetrics metrics;
+    @Nullable private final JournalSettings journalSettings;
+    private final Map<String, SplitJournal> journals;
 
     private final Selector selector;
-    private final List<UdpSocket> sockets = new ArrayList<>();
-    private final List<String> splitIds = new ArrayList<>();
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
+    private final List<Channel> channels = new CopyOnWriteArrayList<>();
+    private final Queue<Channel> toRegister = new ConcurrentLinkedQueue<>();
 
-    private int nextSocket;
+    /** Guards the channels' queues; signalled when a batch is queued, or on a wake-up. */
+    private final ReentrantLock lock = new ReentrantLock();
+
+    private final Condition changed = lock.newCondition();
+    private final Condition room = lock.newCondition();
+    private boolean wokenUp;
+
+    private final Thread receiver;
+    private volatile boolean running = true;
+    @Nullable private volatile Throwable receiverFailure;
+
+    // Fetcher thread only.
+    private int nextChannel;
+
+    // Receiver thread only.
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
     private SocketAddress lastSender;
     private String lastSenderText;
     private boolean lastSenderAllowed;
     private long rejectedSinceLog;
     private long lastRejectionLog = Long.MIN_VALUE;
+    private long droppedSinceLog;
+    private long lastDropLog = Long.MIN_VALUE;
+    private long lastSync = System.nanoTime();
 
     UdpSplitReader(
             String bindAddress,
@@ -66,6 +107,8 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
             int maxBatch,
             long lingerNanos,
             SenderAllowlist allowedSenders,
+            @Nullable JournalSettings journalSettings,
+            Map<String, SplitJournal> journals,
             UdpReaderMetrics metrics) {
         this.lingerNanos = lingerNanos;
         this.allowedSenders = allowedSenders;
@@ -73,50 +116,258 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
         this.port = port;
         this.socketBufferBytes = socketBufferBytes;
         this.maxBatch = maxBatch;
+        this.journalSettings = journalSettings;
+        this.journals = journals;
         this.metrics = metrics;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open a selector for the UDP reader", e);
         }
+        metrics.registerKernelDrops(this::kernelDrops);
+        metrics.registerJournal(this::journalBytes, this::backlogBytes);
+        this.receiver = new Thread(this::receive, "UDP receiver on port " + port);
+        receiver.setDaemon(true);
+        receiver.start();
+    }
+
+    /** One split: its socket, its journal (null when off), and what is queued for the fetcher. */
+    private static final class Channel {
+        final String splitId;
+        final UdpSocket socket;
+        @Nullable final SplitJournal journal;
+
+        // Guarded by the reader's lock.
+        final ArrayDeque<DatagramBatch> queue = new ArrayDeque<>();
+        long queuedBytes;
+
+        /**
+         * Journaled datagrams up to here may be in no queued batch: the fetcher reads them back.
+         */
+        long spilledEnd;
+
+        /** The position of the next datagram to hand over (written by the fetcher). */
+        volatile long next;
+
+        final long openedAt = System.nanoTime();
+        boolean replaying;
+
+        Channel(String splitId, UdpSocket socket, @Nullable SplitJournal journal) {
+            this.splitId = splitId;
+            this.socket = socket;
+            this.journal = journal;
+            this.next = journal == null ? UdpSplit.NO_POSITION : journal.firstPosition;
+            this.spilledEnd = journal == null ? UdpSplit.NO_POSITION : journal.replayEnd;
+            this.replaying = journal != null && next < journal.replayEnd;
+        }
     }
 
     @Override
-    public RecordsWithSplitIds<UdpDatagram> fetch() throws IOException {
-        DatagramBatch batch = new DatagramBatch(maxBatch);
-        if (sockets.isEmpty()) {
-            selector.select(SELECT_TIMEOUT_MS);
-            selector.selectedKeys().clear();
-            return batch;
-        }
-        while (true) {
-            for (int i = 0; i < sockets.size() && batch.size() == 0; i++) {
-                int index = (nextSocket + i) % sockets.size();
-                batch.setSplitId(splitIds.get(index));
-                drain(sockets.get(index), batch);
-                if (batch.size() > 0) {
-                    lingerOn(sockets.get(index), batch);
+    public RecordsWithSplitIds<JournaledDatagram> fetch() throws IOException {
+        for (int round = 0; round < 2; round++) {
+            Throwable failure = receiverFailure;
+            if (failure != null) {
+                throw new IOException("The UDP receiver failed: " + failure.getMessage(), failure);
+            }
+            int n = channels.size();
+            for (int i = 0; i < n; i++) {
+                Channel channel = channels.get((nextChannel + i) % n);
+                DatagramBatch batch = poll(channel);
+                if (batch != null) {
+                    nextChannel = (nextChannel + i + 1) % n;
+                    return batch;
                 }
             }
-            nextSocket = (nextSocket + 1) % sockets.size();
-            if (batch.size() > 0) {
-                return batch;
+            lock.lock();
+            try {
+                if (!wokenUp && !anyWork()) {
+                    changed.await(SELECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                }
+                if (wokenUp) {
+                    // New splits or a shutdown: let the fetcher look around.
+                    wokenUp = false;
+                    return DatagramBatch.empty();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return DatagramBatch.empty();
+            } finally {
+                lock.unlock();
             }
-            int ready = selector.select(SELECT_TIMEOUT_MS);
-            selector.selectedKeys().clear();
-            if (ready == 0) {
-                // Woken up (new splits, shutdown) or timed out: let the fetcher look around.
-                return batch;
+        }
+        return DatagramBatch.empty();
+    }
+
+    private boolean anyWork() {
+        for (Channel channel : channels) {
+            if (!channel.queue.isEmpty()
+                    || (channel.journal != null && channel.spilledEnd > channel.next)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The channel's next batch: the queued one when it continues where the fetcher is, else the
+     * datagrams before it read back from the journal; null when there is nothing.
+     */
+    @Nullable
+    private DatagramBatch poll(Channel channel) throws IOException {
+        long from;
+        long limit;
+        lock.lock();
+        try {
+            DatagramBatch head = channel.queue.peek();
+            if (channel.journal == null) {
+                if (head != null) {
+                    dequeue(channel);
+                }
+                return head;
+            }
+            while (head != null && head.endPosition() <= channel.next) {
+                // Read back from the journal already.
+                dequeue(channel);
+                head = channel.queue.peek();
+            }
+            if (head != null && head.startPosition <= channel.next) {
+                dequeue(channel);
+                head.skipThrough(channel.next);
+                advance(channel, head);
+                return head;
+            }
+            from = channel.next;
+            limit = head != null ? head.startPosition : channel.spilledEnd;
+            if (limit <= from) {
+                return null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        DatagramBatch batch = new DatagramBatch(channel.splitId, maxBatch);
+        batch.startPosition = from;
+        try (JournalReader reader = channel.journal.journal.read(from, limit)) {
+            UdpDatagram datagram;
+            while (!batch.isFull() && (datagram = reader.next()) != null) {
+                batch.add(datagram, reader.position());
+            }
+        }
+        if (batch.size() == 0) {
+            throw new IOException(
+                    "Journal "
+                            + channel.journal.journal.directory()
+                            + " holds no datagram from position "
+                            + from
+                            + " to "
+                            + limit);
+        }
+        advance(channel, batch);
+        return batch;
+    }
+
+    private void dequeue(Channel channel) {
+        DatagramBatch batch = channel.queue.poll();
+        channel.queuedBytes -= batch.payloadBytes();
+        room.signalAll();
+    }
+
+    /** Moves the channel past a batch handed over, counting what an earlier reader had read. */
+    private void advance(Channel channel, DatagramBatch batch) {
+        if (batch.remaining() == 0) {
+            return;
+        }
+        long before = channel.next;
+        channel.next = batch.endPosition();
+        if (channel.replaying) {
+            long replayEnd = channel.journal.replayEnd;
+            long replayed =
+                    batch.endPosition() <= replayEnd
+                            ? batch.remaining()
+                            : batch.countThrough(replayEnd);
+            metrics.replayed(replayed);
+            if (channel.next >= replayEnd) {
+                channel.replaying = false;
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - channel.openedAt);
+                metrics.replayTook(millis);
+                LOG.info(
+                        "UDP split {}: replayed its journal from position {} to {} in {} ms",
+                        channel.splitId,
+                        channel.journal.firstPosition,
+                        replayEnd,
+                        millis);
+            }
+        }
+        if (before > channel.next) {
+            throw new IllegalStateException("The UDP reader's position went backwards");
+        }
+    }
+
+    // ---------------------------------------------------------------- receiver thread
+
+    private void receive() {
+        try {
+            while (running) {
+                Channel added;
+                while ((added = toRegister.poll()) != null) {
+                    added.socket.channel().register(selector, SelectionKey.OP_READ);
+                }
+                selector.select(SELECT_TIMEOUT_MS);
+                selector.selectedKeys().clear();
+                for (Channel channel : channels) {
+                    drainAll(channel);
+                }
+                syncIfDue();
+            }
+        } catch (Throwable t) {
+            if (running) {
+                LOG.error("The UDP receiver failed", t);
+                receiverFailure = t;
+                lock.lock();
+                try {
+                    changed.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    private void drainAll(Channel channel) throws IOException, InterruptedException {
+        while (running) {
+            DatagramBatch batch = new DatagramBatch(channel.splitId, maxBatch);
+            batch.startPosition =
+                    channel.journal == null ? UdpSplit.NO_POSITION : channel.journal.journal.end();
+            try {
+                drain(channel, batch);
+                if (batch.size() == 0) {
+                    return;
+                }
+                lingerOn(channel, batch);
+                if (channel.journal != null) {
+                    channel.journal.journal.flush();
+                }
+            } catch (IOException e) {
+                if (channel.journal == null) {
+                    throw e;
+                }
+                // The journal's disk failed (full?): what it could not take is dropped and counted.
+                channel.journal.journal.discardUnflushed();
+                journalDropped(batch.size(), e.getMessage());
+                continue;
+            }
+            handOver(channel, batch);
+            if (!batch.isFull()) {
+                return;
             }
         }
     }
 
     /**
      * Keeps filling a batch that the socket could not fill at once for up to {@code lingerNanos},
-     * sleeping between drains: under steady traffic the fetcher then wakes, and wakes the task
+     * sleeping between drains: under steady traffic the receiver then wakes, and wakes the task
      * thread, once per linger instead of once per burst of datagrams.
      */
-    private void lingerOn(UdpSocket socket, DatagramBatch batch) throws IOException {
+    private void lingerOn(Channel channel, DatagramBatch batch) throws IOException {
         if (lingerNanos <= 0) {
             return;
         }
@@ -124,14 +375,14 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
         long left;
         while (!batch.isFull() && (left = deadline - System.nanoTime()) > 0) {
             LockSupport.parkNanos(left);
-            drain(socket, batch);
+            drain(channel, batch);
         }
     }
 
-    private void drain(UdpSocket socket, DatagramBatch batch) throws IOException {
+    private void drain(Channel channel, DatagramBatch batch) throws IOException {
         while (!batch.isFull()) {
             buffer.clear();
-            SocketAddress sender = socket.receive(buffer);
+            SocketAddress sender = channel.socket.receive(buffer);
             if (sender == null) {
                 return;
             }
@@ -146,9 +397,81 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
             byte[] payload = new byte[length];
             buffer.get(payload);
             metrics.received(length);
-            batch.add(
+            UdpDatagram datagram =
                     new UdpDatagram(
-                            payload, senderText, receivedAt, length == RECEIVE_BUFFER_BYTES));
+                            payload, senderText, receivedAt, length == RECEIVE_BUFFER_BYTES);
+            long position = UdpSplit.NO_POSITION;
+            if (channel.journal != null) {
+                position = channel.journal.journal.append(datagram);
+                if (position < 0) {
+                    journalDropped(1, "it holds source.udp.journal.max-bytes");
+                    continue;
+                }
+            }
+            batch.add(datagram, position);
+        }
+    }
+
+    /**
+     * Queues a journaled batch for the fetcher, or leaves it to the journal when the queue is full.
+     */
+    private void handOver(Channel channel, DatagramBatch batch) throws InterruptedException {
+        lock.lock();
+        try {
+            if (channel.journal == null) {
+                while (running && queueFull(channel, batch)) {
+                    room.await(SELECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                }
+            }
+            if (channel.journal != null && queueFull(channel, batch)) {
+                channel.spilledEnd = batch.endPosition();
+            } else {
+                channel.queue.add(batch);
+                channel.queuedBytes += batch.payloadBytes();
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static boolean queueFull(Channel channel, DatagramBatch batch) {
+        return !channel.queue.isEmpty()
+                && (channel.queue.size() >= MAX_QUEUED_BATCHES
+                        || channel.queuedBytes + batch.payloadBytes() > MAX_QUEUED_BYTES);
+    }
+
+    private void syncIfDue() {
+        if (journalSettings == null
+                || journalSettings.sync() != JournalSettings.Sync.INTERVAL
+                || System.nanoTime() - lastSync < journalSettings.syncInterval().toNanos()) {
+            return;
+        }
+        lastSync = System.nanoTime();
+        for (Channel channel : channels) {
+            try {
+                channel.journal.journal.forceFlushed();
+            } catch (IOException e) {
+                LOG.warn(
+                        "Cannot force the journal {} to the disk: {}",
+                        channel.journal.name,
+                        e.getMessage());
+            }
+        }
+    }
+
+    private void journalDropped(long count, String why) {
+        metrics.dropped(count);
+        droppedSinceLog += count;
+        long now = System.currentTimeMillis();
+        if (now - lastDropLog >= WARN_INTERVAL_MS) {
+            LOG.warn(
+                    "Dropped {} datagram(s) the journal could not take ({}); {} in all (journal_dropped_datagrams)",
+                    droppedSinceLog,
+                    why,
+                    metrics.droppedCount());
+            droppedSinceLog = 0;
+            lastDropLog = now;
         }
     }
 
@@ -156,7 +479,7 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
     private void rejected(String sender, long now) {
         metrics.rejected();
         rejectedSinceLog++;
-        if (now - lastRejectionLog >= REJECTION_LOG_INTERVAL_MS) {
+        if (now - lastRejectionLog >= WARN_INTERVAL_MS) {
             LOG.warn(
                     "Dropped {} datagram(s) from senders outside source.udp.allowed-senders ({}), the latest from {}",
                     rejectedSinceLog,
@@ -185,6 +508,8 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
         return lastSenderText;
     }
 
+    // ---------------------------------------------------------------- fetcher thread
+
     @Override
     public void handleSplitsChanges(SplitsChange<UdpSplit> splitsChanges) {
         if (!(splitsChanges instanceof SplitsAddition)) {
@@ -194,10 +519,11 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
         for (UdpSplit split : splitsChanges.splits()) {
             try {
                 UdpSocket socket = UdpSocket.open(bindAddress, port, socketBufferBytes);
-                socket.channel().register(selector, SelectionKey.OP_READ);
-                sockets.add(socket);
-                splitIds.add(split.splitId());
-                metrics.registerKernelDrops(this::kernelDrops);
+                Channel channel =
+                        new Channel(split.splitId(), socket, journals.get(split.splitId()));
+                channels.add(channel);
+                toRegister.add(channel);
+                selector.wakeup();
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
@@ -206,28 +532,58 @@ final class UdpSplitReader implements SplitReader<UdpDatagram, UdpSplit> {
 
     private long kernelDrops() {
         long drops = 0;
-        for (UdpSocket socket : new ArrayList<>(sockets)) {
-            drops += socket.kernelDrops();
+        for (Channel channel : channels) {
+            drops += channel.socket.kernelDrops();
         }
         return drops;
     }
 
-    /** The port the first socket is bound to (useful when the configured port is 0). */
-    int boundPort() {
-        return sockets.isEmpty() ? -1 : sockets.get(0).port();
+    private long journalBytes() {
+        long bytes = 0;
+        for (Channel channel : channels) {
+            if (channel.journal != null) {
+                bytes += channel.journal.journal.bytesOnDisk();
+            }
+        }
+        return bytes;
+    }
+
+    private long backlogBytes() {
+        long bytes = 0;
+        for (Channel channel : channels) {
+            if (channel.journal != null) {
+                bytes += Math.max(0, channel.journal.journal.flushedEnd() - channel.next);
+            }
+        }
+        return bytes;
     }
 
     @Override
     public void wakeUp() {
-        selector.wakeup();
+        lock.lock();
+        try {
+            wokenUp = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void close() throws Exception {
+        running = false;
+        selector.wakeup();
+        lock.lock();
+        try {
+            room.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        receiver.join(10_000);
         IOException failure = null;
-        for (UdpSocket socket : sockets) {
+        for (Channel channel : channels) {
             try {
-                socket.close();
+                channel.socket.close();
             } catch (IOException e) {
                 failure = e;
             }

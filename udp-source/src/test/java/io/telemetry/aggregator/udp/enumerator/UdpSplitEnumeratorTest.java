@@ -10,23 +10,46 @@ import org.junit.jupiter.api.Test;
 class UdpSplitEnumeratorTest {
 
     @Test
-    void everyReaderThatAsksGetsItsOwnSocketSplit() {
+    void everyReaderThatAsksGetsItsOwnSocketSplitAndJournal() {
         TestingSplitEnumeratorContext<UdpSplit> context = new TestingSplitEnumeratorContext<>(2);
         context.registerReader(0, "host-a");
         context.registerReader(1, "host-b");
-        UdpSplitEnumerator enumerator = new UdpSplitEnumerator(context);
+        UdpSplitEnumerator enumerator =
+                new UdpSplitEnumerator(context, "a1b2c3d4", UdpEnumeratorState.EMPTY);
         enumerator.start();
 
         enumerator.handleSplitRequest(1, "host-b");
         enumerator.handleSplitRequest(0, "host-a");
-        // A restarted reader returns its split and asks again.
-        enumerator.addSplitsBack(List.of(new UdpSplit(1)), 1);
-        enumerator.handleSplitRequest(1, "host-b");
 
         assertThat(context.getSplitAssignments().get(0).getAssignedSplits())
-                .containsExactly(new UdpSplit(0));
+                .containsExactly(new UdpSplit(0, "a1b2c3d4-udp-0"));
         assertThat(context.getSplitAssignments().get(1).getAssignedSplits())
-                .containsExactly(new UdpSplit(1), new UdpSplit(1));
-        assertThat(enumerator.snapshotState(1)).isSameAs(UdpEnumeratorState.EMPTY);
+                .containsExactly(new UdpSplit(1, "a1b2c3d4-udp-1"));
+        assertThat(enumerator.snapshotState(1).returnedSplits()).isEmpty();
+    }
+
+    /**
+     * A reader that fails before its split was in a checkpoint hands the split back; the split,
+     * with its journal, goes to the restarted reader, also after the enumerator itself restored.
+     */
+    @Test
+    void aHandedBackSplitGoesToTheRestartedReaderAgain() {
+        TestingSplitEnumeratorContext<UdpSplit> context = new TestingSplitEnumeratorContext<>(2);
+        UdpSplitEnumerator enumerator =
+                new UdpSplitEnumerator(context, "a1b2c3d4", UdpEnumeratorState.EMPTY);
+        UdpSplit returned = new UdpSplit(1, "a1b2c3d4-udp-1");
+        enumerator.addSplitsBack(List.of(returned), 1);
+        UdpEnumeratorState checkpoint = enumerator.snapshotState(7);
+
+        UdpSplitEnumerator restored = new UdpSplitEnumerator(context, "e5f6a7b8", checkpoint);
+        restored.handleSplitRequest(1, "host-b");
+        restored.handleSplitRequest(0, "host-a");
+
+        assertThat(checkpoint.returnedSplits()).containsExactly(returned);
+        assertThat(context.getSplitAssignments().get(1).getAssignedSplits())
+                .containsExactly(returned);
+        assertThat(context.getSplitAssignments().get(0).getAssignedSplits())
+                .containsExactly(new UdpSplit(0, "e5f6a7b8-udp-0"));
+        assertThat(restored.snapshotState(8).returnedSplits()).isEmpty();
     }
 }

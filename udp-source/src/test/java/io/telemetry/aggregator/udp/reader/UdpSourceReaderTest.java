@@ -80,6 +80,8 @@ class UdpSourceReaderTest {
                         maxBatch,
                         1_000_000L,
                         allowed,
+                        null,
+                        "test",
                         new UdpReaderMetrics(group),
                         new Configuration(),
                         context);

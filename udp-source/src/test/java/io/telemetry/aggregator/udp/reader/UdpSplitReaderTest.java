@@ -3,15 +3,19 @@ package io.telemetry.aggregator.udp.reader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.udp.SenderAllowlist;
-import io.telemetry.aggregator.udp.UdpDatagram;
+import io.telemetry.aggregator.udp.journal.JournalSettings;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
@@ -19,6 +23,7 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How the fetcher fills its hand-over batches from a real socket on loopback. */
 class UdpSplitReaderTest {
@@ -27,40 +32,81 @@ class UdpSplitReaderTest {
     private DatagramChannel sender;
     private int port;
 
+    @TempDir Path journalDir;
+
     private void open(int maxBatch, long lingerMillis) throws Exception {
+        open(maxBatch, lingerMillis, 1 << 20, false);
+    }
+
+    private void open(int maxBatch, long lingerMillis, int socketBuffer, boolean journaled)
+            throws Exception {
         try (DatagramSocket s = new DatagramSocket(0)) {
             port = s.getLocalPort();
+        }
+        JournalSettings settings =
+                new JournalSettings(
+                        journalDir.toString(),
+                        64 << 20,
+                        1 << 20,
+                        JournalSettings.Sync.PAGE_CACHE,
+                        Duration.ofMillis(200),
+                        JournalSettings.Missing.FAIL);
+        UdpReaderMetrics metrics = new UdpReaderMetrics(new UnregisteredMetricsGroup());
+        UdpSplit split = new UdpSplit(0, "test-udp-0");
+        Map<String, SplitJournal> journals = new HashMap<>();
+        if (journaled) {
+            journal = SplitJournal.open(split, settings, "test", metrics);
+            journals.put(split.splitId(), journal);
         }
         reader =
                 new UdpSplitReader(
                         "127.0.0.1",
                         port,
-                        1 << 20,
+                        socketBuffer,
                         maxBatch,
                         TimeUnit.MILLISECONDS.toNanos(lingerMillis),
                         SenderAllowlist.all(),
-                        new UdpReaderMetrics(new UnregisteredMetricsGroup()));
-        reader.handleSplitsChanges(new SplitsAddition<>(List.of(new UdpSplit(0))));
+                        journaled ? settings : null,
+                        journals,
+                        metrics);
+        reader.handleSplitsChanges(new SplitsAddition<>(List.of(split)));
         sender = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         sender.connect(new InetSocketAddress("127.0.0.1", port));
     }
+
+    private SplitJournal journal;
 
     @AfterEach
     void close() throws Exception {
         reader.close();
         sender.close();
+        if (journal != null) {
+            journal.close();
+        }
+    }
+
+    /** Fetches until a batch holds datagrams, as the source's fetcher does. */
+    private RecordsWithSplitIds<JournaledDatagram> nextBatch() throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            DatagramBatch batch = (DatagramBatch) reader.fetch();
+            if (batch.remaining() > 0) {
+                return batch;
+            }
+            assertThat(System.nanoTime()).as("a batch within 30 s").isLessThan(deadline);
+        }
     }
 
     private void send(String text) throws Exception {
         sender.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static List<String> payloads(RecordsWithSplitIds<UdpDatagram> batch) {
+    private static List<String> payloads(RecordsWithSplitIds<JournaledDatagram> batch) {
         List<String> out = new ArrayList<>();
         while (batch.nextSplit() != null) {
-            UdpDatagram d;
+            JournaledDatagram d;
             while ((d = batch.nextRecordFromSplit()) != null) {
-                out.add(new String(d.payload, StandardCharsets.UTF_8));
+                out.add(new String(d.datagram.payload, StandardCharsets.UTF_8));
             }
         }
         return out;
@@ -82,7 +128,7 @@ class UdpSplitReaderTest {
                         });
 
         long start = System.nanoTime();
-        List<String> batch = payloads(reader.fetch());
+        List<String> batch = payloads(nextBatch());
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         later.get();
@@ -99,36 +145,73 @@ class UdpSplitReaderTest {
         send("c:3|c");
 
         long start = System.nanoTime();
-        List<String> first = payloads(reader.fetch());
+        List<String> first = payloads(nextBatch());
         long millis = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(first).containsExactly("a:1|c", "b:2|c");
         assertThat(millis).isLessThan(4_000); // not the linger
-        assertThat(payloads(reader.fetch())).containsExactly("c:3|c");
+        assertThat(payloads(nextBatch())).containsExactly("c:3|c");
     }
 
     @Test
-    void withoutLingerABatchIsWhatTheSocketHeld() throws Exception {
+    void withoutLingerABatchIsWhatHadArrived() throws Exception {
         open(1024, 0);
         send("a:1|c");
-        awaitQueued(); // in the socket before the fetch
 
-        List<String> batch = payloads(reader.fetch());
+        List<String> batch = payloads(nextBatch());
         send("b:2|c");
 
         assertThat(batch).containsExactly("a:1|c");
-        assertThat(payloads(reader.fetch())).containsExactly("b:2|c");
+        assertThat(payloads(nextBatch())).containsExactly("b:2|c");
     }
 
-    /** Waits until the kernel holds a datagram in the reader's socket. */
-    private void awaitQueued() throws InterruptedException {
-        int port = reader.boundPort();
+    /**
+     * Nobody fetches while 3,000 datagrams arrive, far more than the socket's buffer and the
+     * in-memory queue hold: the receiver keeps draining the socket into the journal, and the
+     * fetcher then hands every datagram over, in order, with its journal position.
+     */
+    @Test
+    void theJournalAbsorbsAStalledTask() throws Exception {
+        open(8, 0, 65_536, true);
+        int sent = 3_000;
+        for (int i = 0; i < sent; i++) {
+            send(String.format("m:%04d|c%s", i, "x".repeat(1_000)));
+            if (i % 50 == 49) {
+                awaitDrained();
+            }
+        }
+        awaitDrained();
+
+        List<String> received = new ArrayList<>();
+        long lastPosition = 0;
+        while (received.size() < sent) {
+            RecordsWithSplitIds<JournaledDatagram> batch = nextBatch();
+            assertThat(batch.nextSplit()).isEqualTo("udp-0");
+            JournaledDatagram d;
+            while ((d = batch.nextRecordFromSplit()) != null) {
+                assertThat(d.position).isGreaterThan(lastPosition);
+                lastPosition = d.position;
+                received.add(new String(d.datagram.payload, 0, 6, StandardCharsets.UTF_8));
+            }
+        }
+
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < sent; i++) {
+            expected.add(String.format("m:%04d", i));
+        }
+        assertThat(received).isEqualTo(expected);
+        assertThat(lastPosition).isEqualTo(journal.journal.flushedEnd());
+        assertThat(KernelSocketTable.socketsOnPort(port).values()).containsOnly(0L);
+    }
+
+    /** Waits until the receiver has taken everything from the kernel's queue. */
+    private void awaitDrained() throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (KernelSocketTable.queuedBytes(port) == 0) {
+        while (KernelSocketTable.queuedBytes(port) > 0) {
             assertThat(System.nanoTime())
-                    .as("a datagram queued on port " + port)
+                    .as("the receiver drains port " + port)
                     .isLessThan(deadline);
-            Thread.sleep(5);
+            Thread.sleep(1);
         }
     }
 }

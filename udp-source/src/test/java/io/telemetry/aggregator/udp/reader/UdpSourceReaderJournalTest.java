@@ -1,0 +1,287 @@
+package io.telemetry.aggregator.udp.reader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.telemetry.aggregator.udp.SenderAllowlist;
+import io.telemetry.aggregator.udp.UdpDatagram;
+import io.telemetry.aggregator.udp.journal.JournalSettings;
+import io.telemetry.aggregator.udp.split.UdpSplit;
+import io.telemetry.aggregator.udp.split.UdpSplitSerializer;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
+import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reader with its journal, against real sockets and a real disk: what a checkpoint holds, what
+ * a restored reader replays, what a completed checkpoint deletes, and a journal that is missing.
+ */
+class UdpSourceReaderJournalTest {
+
+    @TempDir Path journals;
+    @TempDir Path otherMachine;
+
+    private final List<UdpSourceReader> readers = new ArrayList<>();
+    private final Map<String, Metric> metrics = new HashMap<>();
+    private DatagramChannel held;
+    private DatagramChannel sender;
+    private int port;
+    private int sent;
+
+    private final UnregisteredMetricsGroup group =
+            new UnregisteredMetricsGroup() {
+                @Override
+                public Counter counter(String name) {
+                    Counter counter = new SimpleCounter();
+                    metrics.put(name, counter);
+                    return counter;
+                }
+
+                @Override
+                public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
+                    metrics.put(name, gauge);
+                    return gauge;
+                }
+            };
+
+    @BeforeEach
+    void holdPort() throws Exception {
+        held = DatagramChannel.open();
+        held.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        held.bind(new InetSocketAddress("127.0.0.1", 0));
+        port = ((InetSocketAddress) held.getLocalAddress()).getPort();
+        sender = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (UdpSourceReader reader : readers) {
+            reader.close();
+        }
+        held.close();
+        sender.close();
+    }
+
+    private static JournalSettings settings(Path dir, JournalSettings.Missing missing) {
+        return new JournalSettings(
+                dir.toString(),
+                1 << 20,
+                4_096,
+                JournalSettings.Sync.PAGE_CACHE,
+                Duration.ofMillis(200),
+                missing);
+    }
+
+    private UdpSourceReader start(JournalSettings settings, String sourceId, UdpSplit split)
+            throws Exception {
+        metrics.clear();
+        UdpSourceReader reader =
+                new UdpSourceReader(
+                        "127.0.0.1",
+                        port,
+                        1 << 20,
+                        1024,
+                        0,
+                        SenderAllowlist.all(),
+                        settings,
+                        sourceId,
+                        new UdpReaderMetrics(group),
+                        new Configuration(),
+                        new TestingReaderContext());
+        readers.add(reader);
+        reader.start();
+        reader.addSplits(List.of(split));
+        return reader;
+    }
+
+    /** Sends datagrams {@code m<n>} once a reader's socket is bound beside the held one. */
+    private void send(int count) throws Exception {
+        KernelSocketTableTest.awaitSockets(port, 2);
+        for (int i = 0; i < count; i++) {
+            sent++;
+            sender.send(
+                    ByteBuffer.wrap(("m" + sent + ":1|c").getBytes(StandardCharsets.UTF_8)),
+                    new InetSocketAddress("127.0.0.1", port));
+        }
+    }
+
+    private void awaitJournaled(long count) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (((Counter) metrics.get("datagrams_received")).getCount() < count) {
+            assertThat(System.nanoTime()).as("journaled in 10 s").isLessThan(deadline);
+            Thread.sleep(2);
+        }
+    }
+
+    /** Each reader's output (a reader keeps the output it first emitted a split's records to). */
+    private final Map<UdpSourceReader, TestingReaderOutput<UdpDatagram>> outputs = new HashMap<>();
+
+    /** Emits exactly {@code count} more datagrams (one per poll) and returns their payloads. */
+    private List<String> emit(UdpSourceReader reader, int count) throws Exception {
+        TestingReaderOutput<UdpDatagram> output =
+                outputs.computeIfAbsent(reader, r -> new TestingReaderOutput<>());
+        int before = output.getEmittedRecords().size();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (output.getEmittedRecords().size() < before + count) {
+            assertThat(System.nanoTime()).as(count + " datagrams in 10 s").isLessThan(deadline);
+            reader.pollNext(output);
+            if (output.getEmittedRecords().size() < before + count) {
+                reader.isAvailable().get();
+            }
+        }
+        List<String> payloads = new ArrayList<>();
+        for (UdpDatagram d : output.getEmittedRecords().subList(before, before + count)) {
+            payloads.add(new String(d.payload, StandardCharsets.UTF_8));
+        }
+        return payloads;
+    }
+
+    private static List<String> range(int from, int to) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            out.add("m" + i + ":1|c");
+        }
+        return out;
+    }
+
+    /** A checkpoint after four of ten datagrams, two more emitted, then the reader is gone. */
+    private UdpSplit checkpointAfterFour() throws Exception {
+        UdpSourceReader first =
+                start(
+                        settings(journals, JournalSettings.Missing.FAIL),
+                        "job-a",
+                        new UdpSplit(0, "job-a-udp-0"));
+        send(10);
+        awaitJournaled(10);
+        assertThat(emit(first, 4)).isEqualTo(range(1, 4));
+        List<UdpSplit> checkpoint = first.snapshotState(1);
+        assertThat(emit(first, 2)).isEqualTo(range(5, 6));
+        first.close();
+        readers.remove(first);
+        assertThat(checkpoint).hasSize(1);
+        // What the split serializer writes is what a restore reads.
+        UdpSplitSerializer serializer = UdpSplitSerializer.INSTANCE;
+        return serializer.deserialize(
+                serializer.getVersion(), serializer.serialize(checkpoint.get(0)));
+    }
+
+    @Test
+    void aRestoredReaderReplaysItsJournalFromTheCheckpointThenGoesOnWithItsSocket()
+            throws Exception {
+        UdpSplit split = checkpointAfterFour();
+        assertThat(split.getJournal()).isEqualTo("job-a-udp-0");
+        assertThat(split.getCheckpointedBy()).isEqualTo("job-a");
+
+        UdpSourceReader restored =
+                start(settings(journals, JournalSettings.Missing.FAIL), "job-a", split);
+        List<String> replayed = emit(restored, 6);
+        send(2);
+
+        assertThat(replayed).isEqualTo(range(5, 10));
+        assertThat(emit(restored, 2)).isEqualTo(range(11, 12));
+        assertThat(((Counter) metrics.get("journal_replayed_datagrams")).getCount()).isEqualTo(6);
+        assertThat(((Counter) metrics.get("datagrams_received")).getCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aCompletedCheckpointDeletesTheSegmentsBeforeItsPosition() throws Exception {
+        UdpSourceReader reader =
+                start(
+                        settings(journals, JournalSettings.Missing.FAIL),
+                        "job-a",
+                        new UdpSplit(0, "job-a-udp-0"));
+        send(400); // about 12 KB of frames: three 4 KB segments
+        awaitJournaled(400);
+        emit(reader, 400);
+        Path dir = journals.resolve("job-a-udp-0");
+        long before = segments(dir);
+        UdpSplit checkpoint = reader.snapshotState(1).get(0);
+
+        reader.notifyCheckpointComplete(1);
+
+        assertThat(before).isGreaterThanOrEqualTo(3);
+        assertThat(segments(dir)).isEqualTo(1);
+        assertThat(checkpoint.getCarried()).isEmpty();
+        @SuppressWarnings("unchecked")
+        Gauge<Long> bytes = (Gauge<Long>) metrics.get("journal_bytes");
+        assertThat(bytes.getValue()).isLessThanOrEqualTo(4_096);
+    }
+
+    private static long segments(Path dir) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+
+    /**
+     * A savepoint resumed by another job on a machine without the journal: the split carries it.
+     */
+    @Test
+    void anotherJobResumesFromWhatTheCheckpointCarriedWhenTheJournalIsNotThere() throws Exception {
+        UdpSplit split = checkpointAfterFour();
+        assertThat(split.getCarried()).isNotEmpty();
+
+        UdpSourceReader resumed =
+                start(settings(otherMachine, JournalSettings.Missing.FAIL), "job-b", split);
+
+        assertThat(emit(resumed, 6)).isEqualTo(range(5, 10));
+        send(1);
+        assertThat(emit(resumed, 1)).isEqualTo(range(11, 11));
+        assertThat(((Counter) metrics.get("journal_missing")).getCount()).isZero();
+    }
+
+    /** The job's own failover without its journal: the loss is not silent. */
+    @Test
+    void theJobsOwnRestoreWithoutItsJournalStopsTheJob() throws Exception {
+        UdpSplit split = checkpointAfterFour();
+
+        assertThatThrownBy(
+                        () ->
+                                start(
+                                        settings(otherMachine, JournalSettings.Missing.FAIL),
+                                        "job-a",
+                                        split))
+                .isInstanceOf(SuppressRestartsException.class)
+                .hasRootCauseMessage(
+                        "the journal of UDP split udp-0 is missing: "
+                                + otherMachine.resolve("job-a-udp-0")
+                                + " does not exist (put source.udp.journal.dir on storage the restarted"
+                                + " TaskManager sees, or set source.udp.journal.missing: start-empty to"
+                                + " accept the loss)");
+    }
+
+    @Test
+    void startEmptyAcceptsAMissingJournalAndCountsIt() throws Exception {
+        UdpSplit split = checkpointAfterFour();
+
+        UdpSourceReader restored =
+                start(settings(otherMachine, JournalSettings.Missing.START_EMPTY), "job-a", split);
+
+        // What the checkpoint carried is still replayed; what came after it is lost and counted.
+        assertThat(emit(restored, 6)).isEqualTo(range(5, 10));
+        assertThat(((Counter) metrics.get("journal_missing")).getCount()).isEqualTo(1);
+    }
+}
