@@ -100,6 +100,51 @@ final class FlinkCluster implements AutoCloseable {
                 () -> "job " + jobId + " is " + state(jobId));
     }
 
+    /** Triggers a checkpoint of the job over REST and waits until it completed; its id. */
+    long checkpoint(String jobId) throws Exception {
+        HttpResponse<String> r =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(rest + "/jobs/" + jobId + "/checkpoints"))
+                                .header("Content-Type", "application/json")
+                                .POST(
+                                        HttpRequest.BodyPublishers.ofString(
+                                                "{\"checkpointType\":\"FULL\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String trigger = JSON.readTree(r.body()).path("request-id").asText();
+        long[] id = {-1};
+        StoreReaders.await(
+                () -> {
+                    JsonNode status = json("/jobs/" + jobId + "/checkpoints/" + trigger);
+                    if (!status.path("status").path("id").asText().equals("COMPLETED")) {
+                        return false;
+                    }
+                    JsonNode operation = status.path("operation");
+                    assertThat(operation.has("checkpointId"))
+                            .as("checkpoint completed: " + status)
+                            .isTrue();
+                    id[0] = operation.path("checkpointId").asLong();
+                    return true;
+                },
+                TIMEOUT,
+                () -> "checkpoint " + trigger + " of job " + jobId);
+        return id[0];
+    }
+
+    /** Kills the TaskManager's JVM with SIGKILL and waits until it is gone. */
+    void killTaskManager() throws Exception {
+        long pid = Long.parseLong(Files.readString(dir.resolve("taskmanager.pid")).trim());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        process.destroyForcibly(); // SIGKILL
+        process.onExit().get(30, TimeUnit.SECONDS);
+    }
+
+    /** {@code bin/cluster taskmanager}: a new TaskManager registered with the JobManager. */
+    void startTaskManager() throws Exception {
+        run(env, "bin/cluster", "taskmanager");
+    }
+
     void cancel(String jobId) throws Exception {
         HTTP.send(
                 HttpRequest.newBuilder(URI.create(rest + "/jobs/" + jobId + "?mode=cancel"))

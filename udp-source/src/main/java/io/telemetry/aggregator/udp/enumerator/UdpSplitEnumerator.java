@@ -44,7 +44,7 @@ public final class UdpSplitEnumerator implements SplitEnumerator<UdpSplit, UdpEn
     @Override
     public void handleSplitRequest(int subtaskId, @Nullable String requesterHostname) {
         List<UdpSplit> splits = returned.remove(subtaskId);
-        if (splits == null) {
+        if (splits == null || splits.isEmpty()) {
             splits = List.of(new UdpSplit(subtaskId, sourceId + "-udp-" + subtaskId));
         }
         LOG.info("Assigning {} to reader {}", splits, subtaskId);
@@ -55,6 +55,9 @@ public final class UdpSplitEnumerator implements SplitEnumerator<UdpSplit, UdpEn
 
     @Override
     public void addSplitsBack(List<UdpSplit> splits, int subtaskId) {
+        if (splits.isEmpty()) {
+            return;
+        }
         LOG.info("Reader {} handed back {}; it gets them again when it asks", subtaskId, splits);
         returned.computeIfAbsent(subtaskId, s -> new ArrayList<>()).addAll(splits);
     }

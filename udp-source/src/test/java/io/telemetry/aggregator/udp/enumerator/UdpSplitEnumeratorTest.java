@@ -19,6 +19,8 @@ class UdpSplitEnumeratorTest {
         enumerator.start();
 
         enumerator.handleSplitRequest(1, "host-b");
+        // A reader whose split was in its checkpointed state hands back nothing, then asks.
+        enumerator.addSplitsBack(List.of(), 0);
         enumerator.handleSplitRequest(0, "host-a");
 
         assertThat(context.getSplitAssignments().get(0).getAssignedSplits())

@@ -1,0 +1,333 @@
+package io.telemetry.aggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.telemetry.aggregator.services.UdpPortReservation;
+import io.telemetry.aggregator.udp.reader.KernelSocketTable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The TaskManager of a real session cluster (bin/cluster) killed with SIGKILL after its readers had
+ * read datagrams that no completed checkpoint covers: a new TaskManager restores the job from its
+ * checkpoint, the readers replay their journals, and Kafka (read_committed) and PostgreSQL hold
+ * every record in exactly one aggregate, for records timed by their own field and records timed on
+ * arrival; the dead letters are exact too.
+ */
+class TaskManagerCrashIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int SENDERS = 8;
+    private static final int RECORDS_PER_DATAGRAM = 5;
+
+    @TempDir static Path dir;
+    static LocalStores stores;
+    static FlinkCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stores = LocalStores.start(dir.resolve("stores"));
+        // A lost TaskManager is noticed within seconds, not the default 50 s.
+        cluster =
+                FlinkCluster.start(
+                        dir.resolve("cluster"),
+                        "heartbeat.interval=1000",
+                        "heartbeat.timeout=5000",
+                        "metrics.fetcher.update-interval=500ms");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (stores != null) {
+            stores.close();
+        }
+    }
+
+    /** What the test sent, as each store should hold it. */
+    private final Map<String, double[]> timed = new TreeMap<>(); // "source @window" -> sum, count
+
+    private long arrivalRecords;
+    private long statsdRecords;
+    private long badRecords;
+    private long datagrams;
+    private final List<UdpTestSender> senders = new ArrayList<>();
+
+    @Test
+    void aKilledTaskManagerLosesNoRecordItsReadersHadReadAndDoublesNone() throws Exception {
+        Configuration config = stores.config("crash");
+        config.setString(JobOptions.SINKS.key(), "KAFKA;POSTGRES");
+        config.setString("window.idle-timeout", "10min");
+        // Periodic checkpoints rarely (the first at a random time within the interval): the test
+        // takes the one the job restores from.
+        config.setString("execution.checkpointing.interval", "5min");
+        config.setString("source.udp.journal.dir", dir.resolve("journal").toString());
+        config.setString("source.udp.journal.segment-size", "1mb");
+        config.setString("source.udp.journal.max-bytes", "64mb");
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> e : config.toMap().entrySet()) {
+            args.add("--" + e.getKey());
+            args.add(e.getValue());
+        }
+        String job;
+        int port;
+        try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
+            port = reserved.port();
+            args.addAll(
+                    List.of(
+                            "--source.udp.bind-address",
+                            "127.0.0.1",
+                            "--source.udp.port",
+                            String.valueOf(port)));
+            job = cluster.submit(args.toArray(new String[0]));
+            reserved.awaitJobSockets(
+                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
+        }
+        cluster.awaitRunning(job);
+        for (int i = 0; i < SENDERS; i++) {
+            senders.add(new UdpTestSender(port));
+        }
+        try (StoreReaders kafka =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "crash-aggregates");
+                StoreReaders deadLetters =
+                        new StoreReaders(stores.kafka.bootstrapServers(), "crash-dead")) {
+            send(port, 2_000);
+            cluster.checkpoint(job);
+            // Datagrams read by the readers that no completed checkpoint covers: sent again if a
+            // periodic checkpoint completed meanwhile.
+            long checkpoint;
+            long afterCheckpoint;
+            int attempts = 0;
+            do {
+                assertThat(attempts++).as("a checkpoint-free stretch").isLessThan(3);
+                checkpoint = latestCompleted(job);
+                send(port, 2_000);
+                afterCheckpoint = 2_000;
+            } while (latestCompleted(job) != checkpoint || checkpointsInProgress(job) > 0);
+            long restoredFrom = checkpoint;
+
+            cluster.killTaskManager();
+            cluster.startTaskManager();
+            StoreReaders.await(
+                    () ->
+                            cluster.json("/jobs/" + job + "/checkpoints")
+                                            .path("latest")
+                                            .path("restored")
+                                            .path("id")
+                                            .asLong()
+                                    == restoredFrom,
+                    FlinkCluster.TIMEOUT,
+                    () -> cluster.get("/jobs/" + job + "/checkpoints"));
+            cluster.awaitRunning(job);
+            StoreReaders.await(
+                    () -> KernelSocketTable.socketsOnPort(port).size() == 2,
+                    FlinkCluster.TIMEOUT,
+                    () -> KernelSocketTable.socketsOnPort(port) + " sockets on " + port);
+            // The restored readers replay their journals from the checkpoint's positions.
+            List<String> replayed =
+                    List.of("Source__UDP_telemetry_source.journal_replayed_datagrams");
+            long mustReplay = afterCheckpoint;
+            StoreReaders.await(
+                    () ->
+                            cluster.metricSums(job, "Source", replayed)
+                                            .getOrDefault(replayed.get(0), 0.0)
+                                    >= mustReplay,
+                    FlinkCluster.TIMEOUT,
+                    () -> cluster.metricSums(job, "Source", replayed).toString());
+            send(port, 1_000);
+            cluster.drain(job, dir.resolve("savepoints"));
+
+            assertExact(kafka, deadLetters);
+        } finally {
+            for (UdpTestSender s : senders) {
+                s.close();
+            }
+        }
+    }
+
+    private long latestCompleted(String job) {
+        return cluster.json("/jobs/" + job + "/checkpoints")
+                .path("latest")
+                .path("completed")
+                .path("id")
+                .asLong(-1);
+    }
+
+    private long checkpointsInProgress(String job) {
+        return cluster.json("/jobs/" + job + "/checkpoints")
+                .path("counts")
+                .path("in_progress")
+                .asLong();
+    }
+
+    /**
+     * Sends datagrams of five records each, from eight senders (so both readers get some), in
+     * bursts the readers take from the kernel before the next: nothing is lost before the job.
+     */
+    private void send(int port, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            long now = System.currentTimeMillis();
+            String source = "d" + (datagrams % 4);
+            StringBuilder datagram = new StringBuilder();
+            int value = (int) (datagrams % 7) + 1;
+            if (datagrams % 3 == 0) {
+                // JSON timed by its own field.
+                for (int r = 0; r < RECORDS_PER_DATAGRAM; r++) {
+                    datagram.append(
+                            String.format(
+                                    "{\"metric\":\"crash_timed\",\"value\":%d,\"ts\":%d,\"device_id\":\"%s\",\"function\":\"sum\"}\n",
+                                    value, now, source));
+                    double[] sc =
+                            timed.computeIfAbsent(
+                                    source + " @" + (now / 2_000 * 2_000), k -> new double[2]);
+                    sc[0] += value;
+                    sc[1]++;
+                }
+            } else if (datagrams % 3 == 1) {
+                // JSON timed on arrival.
+                for (int r = 0; r < RECORDS_PER_DATAGRAM; r++) {
+                    datagram.append(
+                            "{\"metric\":\"crash_arrival\",\"value\":1,\"device_id\":\"a\",\"function\":\"sum\"}\n");
+                    arrivalRecords++;
+                }
+            } else {
+                // StatsD timed on arrival, every tenth such datagram with a malformed line.
+                for (int r = 0; r < RECORDS_PER_DATAGRAM; r++) {
+                    datagram.append("crash.statsd:1|c\n");
+                    statsdRecords++;
+                }
+                if (datagrams % 30 == 2) {
+                    datagram.append("crash.bad:x|c\n");
+                    badRecords++;
+                }
+            }
+            senders.get((int) (datagrams % SENDERS)).send(datagram.toString());
+            datagrams++;
+            if (i % 100 == 99) {
+                awaitRead(port);
+            }
+        }
+        awaitRead(port);
+    }
+
+    /** Waits until the job's sockets hold nothing the readers have not taken. */
+    private static void awaitRead(int port) throws InterruptedException {
+        StoreReaders.await(
+                () -> KernelSocketTable.queuedBytes(port) == 0,
+                FlinkCluster.TIMEOUT,
+                () -> KernelSocketTable.queuedBytes(port) + " bytes queued on " + port);
+    }
+
+    private void assertExact(StoreReaders kafkaReader, StoreReaders deadLetters) throws Exception {
+        List<String> rows = stores.rows("crash");
+        // The job has finished: all it committed is there to read, a duplicate included.
+        StoreReaders.await(
+                () -> kafkaReader.kafka().size() >= rows.size(),
+                FlinkCluster.TIMEOUT,
+                () -> kafkaReader.kafka().size() + " of " + rows.size() + " aggregates in Kafka");
+        List<String> kafka = kafkaReader.kafka();
+        assertThat(kafka).hasSameSizeAs(rows);
+        // Records timed by their own field: every window exact, in both stores.
+        List<String> expectedTimed = new ArrayList<>();
+        Map<String, double[]> kafkaTimed = new TreeMap<>();
+        for (Map.Entry<String, double[]> e : timed.entrySet()) {
+            String[] sourceWindow = e.getKey().split(" @");
+            expectedTimed.add(
+                    "crash_timed "
+                            + sourceWindow[0]
+                            + " {} sum @"
+                            + sourceWindow[1]
+                            + " = "
+                            + e.getValue()[0]
+                            + " x"
+                            + (long) e.getValue()[1]);
+        }
+        List<String> timedRows = new ArrayList<>();
+        double[] arrival = new double[2];
+        double[] statsd = new double[2];
+        for (String row : rows) {
+            if (row.startsWith("crash_timed ")) {
+                timedRows.add(row);
+            } else if (row.startsWith("crash_arrival ")) {
+                add(arrival, row);
+            } else if (row.startsWith("crash.statsd ")) {
+                add(statsd, row);
+            }
+        }
+        timedRows.sort(null);
+        expectedTimed.sort(null);
+        assertThat(timedRows).containsExactlyElementsOf(expectedTimed);
+        // Records timed on arrival: whichever window each fell in, each is in exactly one.
+        assertThat(arrival).containsExactly(arrivalRecords, arrivalRecords);
+        assertThat(statsd).containsExactly(statsdRecords, statsdRecords);
+
+        Map<String, Integer> seen = new TreeMap<>();
+        double[] kafkaArrival = new double[2];
+        double[] kafkaStatsd = new double[2];
+        List<String> kafkaTimedRows = new ArrayList<>();
+        for (String record : kafka) {
+            JsonNode a = JSON.readTree(record.substring(record.indexOf(" => ") + 4));
+            String key =
+                    a.path("metric").asText()
+                            + " "
+                            + a.path("source").asText()
+                            + " @"
+                            + a.path("window_start").asText();
+            seen.merge(key, 1, Integer::sum);
+            double[] target =
+                    switch (a.path("metric").asText()) {
+                        case "crash_arrival" -> kafkaArrival;
+                        case "crash.statsd" -> kafkaStatsd;
+                        default -> null;
+                    };
+            if (target != null) {
+                target[0] += a.path("value").asDouble();
+                target[1] += a.path("count").asLong();
+            } else if (a.path("metric").asText().equals("crash_timed")) {
+                kafkaTimedRows.add(
+                        "crash_timed "
+                                + a.path("source").asText()
+                                + " {} sum @"
+                                + java.time.Instant.parse(a.path("window_start").asText())
+                                        .toEpochMilli()
+                                + " = "
+                                + a.path("value").asDouble()
+                                + " x"
+                                + a.path("count").asLong());
+            }
+        }
+        kafkaTimedRows.sort(null);
+        assertThat(seen.values()).as("each window once in Kafka").containsOnly(1);
+        assertThat(kafkaTimedRows).containsExactlyElementsOf(expectedTimed);
+        assertThat(kafkaArrival).containsExactly(arrivalRecords, arrivalRecords);
+        assertThat(kafkaStatsd).containsExactly(statsdRecords, statsdRecords);
+        assertThat(kafkaTimed).isEmpty();
+
+        StoreReaders.await(
+                () -> deadLetters.kafka().size() >= badRecords,
+                FlinkCluster.TIMEOUT,
+                () -> deadLetters.kafka().size() + " of " + badRecords + " dead letters");
+        List<String> dead = deadLetters.kafka();
+        assertThat(dead).hasSize((int) badRecords);
+        assertThat(dead).allMatch(d -> d.contains("crash.bad:x|c"));
+    }
+
+    /** Adds a row's value and count ("... = 12.0 x12"). */
+    private static void add(double[] sum, String row) {
+        String[] valueCount = row.substring(row.lastIndexOf(" = ") + 3).split(" x");
+        sum[0] += Double.parseDouble(valueCount[0]);
+        sum[1] += Long.parseLong(valueCount[1]);
+    }
+}
