@@ -134,7 +134,16 @@ final class FlinkCluster implements AutoCloseable {
 
     /** Kills the TaskManager's JVM with SIGKILL and waits until it is gone. */
     void killTaskManager() throws Exception {
-        long pid = Long.parseLong(Files.readString(dir.resolve("taskmanager.pid")).trim());
+        kill("taskmanager");
+    }
+
+    /** Kills the JobManager's JVM with SIGKILL and waits until it is gone. */
+    void killJobManager() throws Exception {
+        kill("jobmanager");
+    }
+
+    private void kill(String role) throws Exception {
+        long pid = Long.parseLong(Files.readString(dir.resolve(role + ".pid")).trim());
         ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
         process.destroyForcibly(); // SIGKILL
         process.onExit().get(30, TimeUnit.SECONDS);

@@ -30,6 +30,11 @@ class TaskManagerCrashIT {
     private static final int SENDERS = 8;
     private static final int RECORDS_PER_DATAGRAM = 5;
 
+    /** A lost TaskManager is noticed within seconds, not the default 50 s. */
+    private static final String[] CLUSTER_SETTINGS = {
+        "heartbeat.interval=1000", "heartbeat.timeout=5000", "metrics.fetcher.update-interval=500ms"
+    };
+
     @TempDir static Path dir;
     static LocalStores stores;
     static FlinkCluster cluster;
@@ -37,13 +42,7 @@ class TaskManagerCrashIT {
     @BeforeAll
     static void start() throws Exception {
         stores = LocalStores.start(dir.resolve("stores"));
-        // A lost TaskManager is noticed within seconds, not the default 50 s.
-        cluster =
-                FlinkCluster.start(
-                        dir.resolve("cluster"),
-                        "heartbeat.interval=1000",
-                        "heartbeat.timeout=5000",
-                        "metrics.fetcher.update-interval=500ms");
+        cluster = FlinkCluster.start(dir.resolve("cluster"), CLUSTER_SETTINGS);
     }
 
     @AfterAll
@@ -66,7 +65,7 @@ class TaskManagerCrashIT {
     private final List<UdpTestSender> senders = new ArrayList<>();
 
     @Test
-    void aKilledTaskManagerLosesNoRecordItsReadersHadReadAndDoublesNone() throws Exception {
+    void killedProcessesLoseNoRecordTheReadersHadReadAndDoubleNone() throws Exception {
         Configuration config = stores.config("crash");
         config.setString(JobOptions.SINKS.key(), "KAFKA;POSTGRES");
         config.setString("window.idle-timeout", "10min");
@@ -81,8 +80,8 @@ class TaskManagerCrashIT {
             args.add("--" + e.getKey());
             args.add(e.getValue());
         }
-        String job;
         int port;
+        String first;
         try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
             port = reserved.port();
             args.addAll(
@@ -91,11 +90,11 @@ class TaskManagerCrashIT {
                             "127.0.0.1",
                             "--source.udp.port",
                             String.valueOf(port)));
-            job = cluster.submit(args.toArray(new String[0]));
+            first = cluster.submit(args.toArray(new String[0]));
             reserved.awaitJobSockets(
-                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
+                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(first).equals("FAILED"));
         }
-        cluster.awaitRunning(job);
+        cluster.awaitRunning(first);
         for (int i = 0; i < SENDERS; i++) {
             senders.add(new UdpTestSender(port));
         }
@@ -104,50 +103,54 @@ class TaskManagerCrashIT {
                 StoreReaders deadLetters =
                         new StoreReaders(stores.kafka.bootstrapServers(), "crash-dead")) {
             send(port, 2_000);
-            cluster.checkpoint(job);
-            // Datagrams read by the readers that no completed checkpoint covers: sent again if a
-            // periodic checkpoint completed meanwhile.
+            cluster.checkpoint(first);
+            // 1. Datagrams read by the readers that no completed checkpoint covers (sent again
+            // if a periodic checkpoint completed meanwhile), then the TaskManager is killed.
             long checkpoint;
-            long afterCheckpoint;
             int attempts = 0;
             do {
                 assertThat(attempts++).as("a checkpoint-free stretch").isLessThan(3);
-                checkpoint = latestCompleted(job);
+                checkpoint = latestCompleted(first);
                 send(port, 2_000);
-                afterCheckpoint = 2_000;
-            } while (latestCompleted(job) != checkpoint || checkpointsInProgress(job) > 0);
-            long restoredFrom = checkpoint;
-
-            cluster.killTaskManager();
-            cluster.startTaskManager();
-            StoreReaders.await(
-                    () ->
-                            cluster.json("/jobs/" + job + "/checkpoints")
-                                            .path("latest")
-                                            .path("restored")
-                                            .path("id")
-                                            .asLong()
-                                    == restoredFrom,
-                    FlinkCluster.TIMEOUT,
-                    () -> cluster.get("/jobs/" + job + "/checkpoints"));
-            cluster.awaitRunning(job);
-            StoreReaders.await(
-                    () -> KernelSocketTable.socketsOnPort(port).size() == 2,
-                    FlinkCluster.TIMEOUT,
-                    () -> KernelSocketTable.socketsOnPort(port) + " sockets on " + port);
+            } while (latestCompleted(first) != checkpoint || checkpointsInProgress(first) > 0);
+            killTaskManagerAndRestore(first, port);
             // The restored readers replay their journals from the checkpoint's positions.
             List<String> replayed =
                     List.of("Source__UDP_telemetry_source.journal_replayed_datagrams");
-            long mustReplay = afterCheckpoint;
             StoreReaders.await(
                     () ->
-                            cluster.metricSums(job, "Source", replayed)
+                            cluster.metricSums(first, "Source", replayed)
                                             .getOrDefault(replayed.get(0), 0.0)
-                                    >= mustReplay,
+                                    >= 2_000,
                     FlinkCluster.TIMEOUT,
-                    () -> cluster.metricSums(job, "Source", replayed).toString());
+                    () -> cluster.metricSums(first, "Source", replayed).toString());
+
+            // 2. A second failure before the restored job completed a checkpoint: the journals
+            // now hold what was replayed and what came after it, all replayed again.
             send(port, 1_000);
-            cluster.drain(job, dir.resolve("savepoints"));
+            killTaskManagerAndRestore(first, port);
+            send(port, 1_000);
+
+            // 3. The JobManager killed: without high availability the job ends with it. Run
+            // again from its latest retained checkpoint, the new job replays the journals.
+            String retained = latestCompletedPath(first);
+            killJobManagerAndRestartCluster();
+            String second;
+            try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
+                List<String> again = new ArrayList<>(List.of("--from", retained));
+                again.addAll(args);
+                again.set(again.indexOf("--source.udp.port") + 1, String.valueOf(reserved.port()));
+                port = reserved.port();
+                second = cluster.submit(again.toArray(new String[0]));
+                reserved.awaitJobSockets(
+                        2, FlinkCluster.TIMEOUT, () -> !cluster.state(second).equals("FAILED"));
+            }
+            cluster.awaitRunning(second);
+            for (int i = 0; i < SENDERS; i++) {
+                senders.set(i, new UdpTestSender(port)).close();
+            }
+            send(port, 1_000);
+            cluster.drain(second, dir.resolve("savepoints"));
 
             assertExact(kafka, deadLetters);
         } finally {
@@ -155,6 +158,49 @@ class TaskManagerCrashIT {
                 s.close();
             }
         }
+    }
+
+    /**
+     * Kills the TaskManager with SIGKILL, starts a new one, and waits until the job restored from
+     * its latest completed checkpoint runs with both readers bound again.
+     */
+    private void killTaskManagerAndRestore(String job, int port) throws Exception {
+        long checkpoint = latestCompleted(job);
+        long restoredBefore = restoredAt(job);
+        cluster.killTaskManager();
+        cluster.startTaskManager();
+        StoreReaders.await(
+                () -> restoredAt(job) > restoredBefore,
+                FlinkCluster.TIMEOUT,
+                () -> cluster.get("/jobs/" + job + "/checkpoints"));
+        assertThat(latestRestored(job)).isEqualTo(checkpoint);
+        cluster.awaitRunning(job);
+        StoreReaders.await(
+                () -> KernelSocketTable.socketsOnPort(port).size() == 2,
+                FlinkCluster.TIMEOUT,
+                () -> KernelSocketTable.socketsOnPort(port) + " sockets on " + port);
+    }
+
+    private void killJobManagerAndRestartCluster() throws Exception {
+        cluster.killJobManager();
+        cluster.close();
+        cluster = FlinkCluster.start(dir.resolve("cluster"), CLUSTER_SETTINGS);
+    }
+
+    private JsonNode latestCheckpoints(String job) {
+        return cluster.json("/jobs/" + job + "/checkpoints").path("latest");
+    }
+
+    private long restoredAt(String job) {
+        return latestCheckpoints(job).path("restored").path("restore_timestamp").asLong(-1);
+    }
+
+    private long latestRestored(String job) {
+        return latestCheckpoints(job).path("restored").path("id").asLong(-1);
+    }
+
+    private String latestCompletedPath(String job) {
+        return latestCheckpoints(job).path("completed").path("external_path").asText();
     }
 
     private long latestCompleted(String job) {
