@@ -129,8 +129,8 @@ public final class Benchmark {
     }
 
     static final String HEADER =
-            "| target | scenario | rate asked (dgram/s) | sent (dgram/s) | sent (records/s) | received (dgram/s) | kernel drops: socket / job metric / RcvbufErrors | lost | exact | CPU (vCPU) | peak RSS (MiB) | latency p50 / p99 (ms) |\n"
-                    + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+            "| target | scenario | rate asked (dgram/s) | sent (dgram/s) | sent (records/s) | received (dgram/s) | kernel drops: socket / job metric / RcvbufErrors | lost | exact | CPU (vCPU) | peak RSS (MiB) | latency p50 / p99 (ms) | journal: disk writes (MiB/s) / peak backlog (MiB) / backlog gone (s after the send) |\n"
+                    + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
     private final Path root;
     private final Path work;
@@ -144,6 +144,9 @@ public final class Benchmark {
     private final String heap;
 
     private final List<String> rows = new ArrayList<>();
+
+    /** Whether the job runs with its write-ahead journal (source.udp.journal.enabled). */
+    boolean journal = true;
 
     /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
     private final Map<String, Double> lossless = new HashMap<>();
@@ -198,6 +201,7 @@ public final class Benchmark {
         String receiveBuffer = null; // the job's default
         String heap = null; // the shipped -Xms/-Xmx of flink-conf/local-jvm.options
         List<String> extraSettings = new ArrayList<>();
+        List<Boolean> journalModes = List.of(true); // as shipped
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -241,12 +245,26 @@ public final class Benchmark {
                 case "--overload-seconds":
                     overloadSeconds = Double.parseDouble(args[++i]);
                     break;
+                case "--journal":
+                    String mode = args[++i];
+                    journalModes =
+                            switch (mode) {
+                                case "on" -> List.of(true);
+                                case "off" -> List.of(false);
+                                case "both" -> List.of(true, false);
+                                default -> null;
+                            };
+                    if (journalModes == null) {
+                        System.err.println("--journal takes on, off or both, not " + mode);
+                        return 2;
+                    }
+                    break;
                 default:
                     System.err.println(
                             "usage: bin/benchmark [--quick] [--scenarios "
                                     + String.join(",", SCENARIOS.keySet())
                                     + "] [--seconds 20] [--rate dgram/s] [--peers | --peers-only] [--overload [--overload-seconds 60]]"
-                                    + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g]");
+                                    + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g] [--journal on|off|both]");
                     return 2;
             }
         }
@@ -273,10 +291,13 @@ public final class Benchmark {
                 return 2;
             }
             int[] rates = rateOverride == null ? s.rates : new int[] {rateOverride};
-            if (overload) {
-                allExact &= b.runOverload(s, rates[rates.length - 1], overloadSeconds);
-            } else if (jobRuns) {
-                allExact &= b.runJob(s, rates);
+            for (boolean journal : journalModes) {
+                b.journal = journal;
+                if (overload) {
+                    allExact &= b.runOverload(s, rates[rates.length - 1], overloadSeconds);
+                } else if (jobRuns) {
+                    allExact &= b.runJob(s, rates);
+                }
             }
         }
         if (peers) {
@@ -335,13 +356,16 @@ public final class Benchmark {
                         job.awaitMetric(
                                 "Source", "Source__UDP_telemetry_source.datagrams_received");
                 long wall0 = System.nanoTime();
+                double written0 = ProcessStats.writeBytes(job.pid());
                 Path expectedFile = work.resolve(prefix + "expected.txt");
+                JournalWatch watch = new JournalWatch(job);
                 LoadGenerator.Report sent =
                         sendFromOwnProcess(s, rate, job.udpPort, prefix, expectedFile);
                 long sendEnd = System.currentTimeMillis();
-                double cpu =
-                        (ProcessStats.cpuSeconds(job.pid()) - cpu0)
-                                / ((System.nanoTime() - wall0) / 1e9);
+                double sendSeconds = (System.nanoTime() - wall0) / 1e9;
+                double cpu = (ProcessStats.cpuSeconds(job.pid()) - cpu0) / sendSeconds;
+                double writtenMibPerSecond =
+                        (ProcessStats.writeBytes(job.pid()) - written0) / sendSeconds / (1 << 20);
                 Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
                 // Wait for the last windows: out-of-orderness + window + idle timeout, then more.
                 AggregateCheck check = null;
@@ -358,6 +382,7 @@ public final class Benchmark {
                     }
                 }
                 Thread.sleep(1_500);
+                String journalCost = journal ? watch.stop(writtenMibPerSecond, sendEnd) : "off";
                 long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 long portDrops = KernelUdp.portDrops(job.udpPort) - portDrops0;
                 double drops =
@@ -376,10 +401,10 @@ public final class Benchmark {
                 // loss, not an error.
                 exact &= ok || !noLoss;
                 if (noLoss && ok) {
-                    lossless.merge("job|" + s.name, sent.datagramsPerSecond(), Math::max);
+                    lossless.merge(target() + "|" + s.name, sent.datagramsPerSecond(), Math::max);
                 }
                 row(
-                        "job",
+                        target(),
                         s,
                         rate,
                         sent,
@@ -392,10 +417,63 @@ public final class Benchmark {
                         ok ? "yes" : (noLoss ? "NO: " + check : "no (loss)"),
                         cpu,
                         ProcessStats.peakRssMib(job.pid()),
-                        latency(check, sendEnd));
+                        latency(check, sendEnd),
+                        journalCost);
             }
         }
         return exact;
+    }
+
+    /**
+     * Samples the job's {@code journal_backlog_bytes} (summed over its readers) every 250 ms while
+     * a rate runs: its peak, and when it last held more than 1 MiB (the journal has caught up when
+     * it holds less).
+     */
+    private static final class JournalWatch {
+        private final Thread thread;
+        private volatile boolean running = true;
+        private volatile double peak;
+        private volatile long lastBacklogged;
+
+        JournalWatch(JobProcess job) {
+            thread =
+                    new Thread(
+                            () -> {
+                                while (running) {
+                                    try {
+                                        double backlog =
+                                                job.metric(
+                                                        "Source",
+                                                        "Source__UDP_telemetry_source.journal_backlog_bytes");
+                                        peak = Math.max(peak, backlog);
+                                        if (backlog > (1 << 20)) {
+                                            lastBacklogged = System.currentTimeMillis();
+                                        }
+                                        Thread.sleep(250);
+                                    } catch (InterruptedException e) {
+                                        return;
+                                    } catch (Exception e) {
+                                        // a slow REST answer: ask again
+                                    }
+                                }
+                            },
+                            "journal backlog sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        String stop(double writtenMibPerSecond, long sendEnd) throws InterruptedException {
+            running = false;
+            thread.interrupt();
+            thread.join();
+            double caughtUp = Math.max(0, lastBacklogged - sendEnd) / 1000.0;
+            return String.format(
+                    Locale.ROOT,
+                    "%.1f / %.1f / %s",
+                    writtenMibPerSecond,
+                    peak / (1 << 20),
+                    lastBacklogged == 0 ? "-" : String.format(Locale.ROOT, "%.1f", caughtUp));
+        }
     }
 
     /**
@@ -490,7 +568,7 @@ public final class Benchmark {
                                 s.backend,
                                 s.timestamps);
                 row(
-                        "job",
+                        target(),
                         phase,
                         rates[i],
                         sent[i],
@@ -500,7 +578,8 @@ public final class Benchmark {
                         ok ? "yes" : (noLoss ? "NO: " + checks[i] : "no (loss)"),
                         cpu[i],
                         rss[i],
-                        latency(checks[i], sendEnd[i]));
+                        latency(checks[i], sendEnd[i]),
+                        journal ? "on" : "off");
             }
             String summary =
                     String.format(
@@ -518,7 +597,7 @@ public final class Benchmark {
         return exact;
     }
 
-    private List<String> jobSettings(Scenario s) {
+    private List<String> jobSettings(Scenario s) throws IOException {
         List<String> settings =
                 new ArrayList<>(
                         List.of(
@@ -535,8 +614,32 @@ public final class Benchmark {
         if (receiveBuffer != null) {
             settings.addAll(List.of("--source.udp.receive-buffer", receiveBuffer));
         }
+        Path journalDir = work.resolve("journal");
+        deleteTree(journalDir);
+        settings.addAll(
+                List.of(
+                        "--source.udp.journal.enabled",
+                        String.valueOf(journal),
+                        "--source.udp.journal.dir",
+                        journalDir.toString()));
         settings.addAll(extraSettings);
         return settings;
+    }
+
+    /** The job's target label: "job", or "job, no journal" with the journal off. */
+    private String target() {
+        return journal ? "job" : "job, no journal";
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     void runPeer(String name, Scenario s, int[] rates) throws Exception {
@@ -576,6 +679,7 @@ public final class Benchmark {
                         "-",
                         cpu,
                         Double.NaN,
+                        "-",
                         "-");
             }
         }
@@ -620,11 +724,12 @@ public final class Benchmark {
             String exact,
             double cpu,
             double rss,
-            String latency) {
+            String latency,
+            String journalCost) {
         String row =
                 String.format(
                         Locale.ROOT,
-                        "| %s | %s | %,d | %,.0f | %,.0f | %,.0f | %s | %s | %s | %.2f | %s | %s |",
+                        "| %s | %s | %,d | %,.0f | %,.0f | %,.0f | %s | %s | %s | %.2f | %s | %s | %s |",
                         target,
                         s.name
                                 + " ("
@@ -632,7 +737,7 @@ public final class Benchmark {
                                 + "/dgram, "
                                 + String.format(Locale.ROOT, "%,d", s.series)
                                 + " series"
-                                + (target.equals("job") ? ", " + s.backend : "")
+                                + (target.startsWith("job") ? ", " + s.backend : "")
                                 + ")",
                         rate,
                         sent.datagramsPerSecond(),
@@ -643,7 +748,8 @@ public final class Benchmark {
                         exact,
                         cpu,
                         Double.isNaN(rss) ? "-" : String.format(Locale.ROOT, "%.0f", rss),
-                        latency);
+                        latency,
+                        journalCost);
         rows.add(row);
         System.out.println(row);
     }

@@ -36,6 +36,23 @@ public final class ProcessStats {
         return Double.NaN;
     }
 
+    /**
+     * Bytes the process caused to be written to storage so far ({@code write_bytes} of {@code
+     * /proc/PID/io}: counted when it dirties page-cache pages of a file); NaN when unreadable.
+     */
+    public static double writeBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+                if (line.startsWith("write_bytes:")) {
+                    return Long.parseLong(line.substring("write_bytes:".length()).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not permitted
+        }
+        return Double.NaN;
+    }
+
     /** Starts a new peak measurement (Linux: writing 5 to clear_refs resets VmHWM). */
     public static void resetPeak(long pid) {
         try {
