@@ -346,19 +346,28 @@ public final class DatagramJournal implements AutoCloseable {
      *
      * @return the bytes freed
      */
-    public synchronized long truncateBefore(long position) throws IOException {
-        long freed = 0;
-        List<Long> bases = new ArrayList<>(segments.keySet());
-        for (int i = 0; i + 1 < bases.size(); i++) {
-            if (bases.get(i + 1) > position) {
-                break;
+    public long truncateBefore(long position) throws IOException {
+        // Unlinking a segment frees its page cache, which takes a while: outside the lock, so
+        // that the appending thread goes on meanwhile.
+        List<Path> deleted = new ArrayList<>();
+        synchronized (this) {
+            List<Long> bases = new ArrayList<>(segments.keySet());
+            for (int i = 0; i + 1 < bases.size(); i++) {
+                if (bases.get(i + 1) > position) {
+                    break;
+                }
+                deleted.add(segments.remove(bases.get(i)));
             }
-            Path file = segments.remove(bases.get(i));
+        }
+        long freed = 0;
+        for (Path file : deleted) {
             long size = Files.size(file);
             Files.delete(file);
             freed += size;
         }
-        bytesOnDisk -= freed;
+        synchronized (this) {
+            bytesOnDisk -= freed;
+        }
         return freed;
     }
 

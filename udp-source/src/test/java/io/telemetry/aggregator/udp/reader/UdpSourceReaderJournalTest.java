@@ -230,6 +230,33 @@ class UdpSourceReaderJournalTest {
         assertThat(bytes.getValue()).isLessThanOrEqualTo(4_096);
     }
 
+    /**
+     * A journal at its limit (no checkpoint completes to free it): the reader drops and counts what
+     * does not fit instead of blocking its socket; what fit is emitted in order.
+     */
+    @Test
+    void aFullJournalDropsAndCountsInsteadOfBlocking() throws Exception {
+        JournalSettings small =
+                new JournalSettings(
+                        journals.toString(),
+                        8_192,
+                        4_096,
+                        JournalSettings.Sync.PAGE_CACHE,
+                        Duration.ofMillis(200),
+                        JournalSettings.Missing.FAIL);
+        UdpSourceReader reader = start(small, "job-a", new UdpSplit(0, "job-a-udp-0"));
+        send(600); // about 18 KB of frames
+        awaitJournaled(600);
+        Counter dropped = (Counter) metrics.get("journal_dropped_datagrams");
+        long kept = 600 - dropped.getCount();
+
+        assertThat(dropped.getCount()).isPositive();
+        assertThat(emit(reader, (int) kept)).isEqualTo(range(1, (int) kept));
+        @SuppressWarnings("unchecked")
+        Gauge<Long> bytes = (Gauge<Long>) metrics.get("journal_bytes");
+        assertThat(bytes.getValue()).isLessThanOrEqualTo(8_192);
+    }
+
     private static long segments(Path dir) throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             return files.count();
