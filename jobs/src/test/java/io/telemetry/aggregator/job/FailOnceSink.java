@@ -7,18 +7,28 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
-/** A test sink that fails the job the first time it sees an aggregate of one window. */
+/**
+ * A test sink that fails the job the first time (or the first {@code times} times) it sees an
+ * aggregate of one window.
+ */
 final class FailOnceSink implements Sink<WindowAggregate> {
 
     private static final long serialVersionUID = 1L;
 
     static final AtomicBoolean FAILED = new AtomicBoolean();
+    static final AtomicInteger FAILURES = new AtomicInteger();
     static final AtomicInteger WRITERS = new AtomicInteger();
 
     private final long windowStart;
+    private final int times;
 
     FailOnceSink(long windowStart) {
+        this(windowStart, 1);
+    }
+
+    FailOnceSink(long windowStart, int times) {
         this.windowStart = windowStart;
+        this.times = times;
     }
 
     @Override
@@ -27,7 +37,8 @@ final class FailOnceSink implements Sink<WindowAggregate> {
         return new SinkWriter<>() {
             @Override
             public void write(WindowAggregate a, Context ctx) {
-                if (a.windowStart == windowStart && FAILED.compareAndSet(false, true)) {
+                if (a.windowStart == windowStart && FAILURES.getAndIncrement() < times) {
+                    FAILED.set(true);
                     throw new IllegalStateException("Injected failure on " + a);
                 }
             }

@@ -160,15 +160,32 @@ final class LocalStores implements AutoCloseable {
             String name,
             java.util.function.Consumer<TelemetryAggregatorJob.Outputs> extra)
             throws Exception {
+        return startJob(config, port, name, 2, extra);
+    }
+
+    /**
+     * {@link #startJob(Configuration, int, String, java.util.function.Consumer)} at a parallelism.
+     */
+    static JobClient startJob(
+            Configuration config,
+            int port,
+            String name,
+            int parallelism,
+            java.util.function.Consumer<TelemetryAggregatorJob.Outputs> extra)
+            throws Exception {
         JobSinks sinks = JobSinks.from(config);
         sinks.prepare();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        env.setParallelism(2);
+        env.setParallelism(parallelism);
         TelemetryAggregatorJob.Outputs outputs =
                 TelemetryAggregatorJob.build(
                         env,
                         config,
-                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+                        UdpSource.builder()
+                                .setConfiguration(config)
+                                .setBindAddress("127.0.0.1")
+                                .setPort(port)
+                                .build());
         sinks.attach(outputs);
         extra.accept(outputs);
         return env.executeAsync(name);

@@ -63,6 +63,7 @@ class RecoveryITCase {
         int port = reserved.port();
         long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
         FailOnceSink.FAILED.set(false);
+        FailOnceSink.FAILURES.set(0);
         FailOnceSink.WRITERS.set(0);
 
         // Fails the job when the second window is emitted, after a checkpoint holds it open.
