@@ -61,7 +61,14 @@ public final class SinkTestData {
     /** Writes the aggregates, in order, through the sink in a bounded job with checkpoints. */
     public static void write(Sink<WindowAggregate> sink, List<WindowAggregate> aggregates)
             throws Exception {
-        Configuration config = new Configuration();
+        write(sink, aggregates, new Configuration());
+    }
+
+    /** {@link #write(Sink, List)} on a local cluster with more settings (a metric reporter). */
+    public static org.apache.flink.api.common.JobExecutionResult write(
+            Sink<WindowAggregate> sink, List<WindowAggregate> aggregates, Configuration cluster)
+            throws Exception {
+        Configuration config = new Configuration(cluster);
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(300));
         // A sink that fails must fail the test, not restart forever.
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -71,6 +78,6 @@ public final class SinkTestData {
                 .sinkTo(sink)
                 .name("sink under test")
                 .uid("sink-under-test");
-        env.execute("sink test");
+        return env.execute("sink test");
     }
 }
