@@ -160,6 +160,70 @@ class TaskManagerCrashIT {
     }
 
     /**
+     * A replacement TaskManager that does not see the journals (another machine, a volume not
+     * shared): the job stops with one line naming the directory instead of restarting in a loop.
+     */
+    @Test
+    void aRestoreWithoutItsJournalStopsTheJobWithOneLine() throws Exception {
+        Configuration config = stores.config("missing");
+        config.setString("execution.checkpointing.interval", "5min");
+        Path journal = dir.resolve("journal-missing");
+        config.setString("source.udp.journal.dir", journal.toString());
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> e : config.toMap().entrySet()) {
+            args.add("--" + e.getKey());
+            args.add(e.getValue());
+        }
+        String job;
+        int port;
+        try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
+            port = reserved.port();
+            args.addAll(
+                    List.of(
+                            "--source.udp.bind-address",
+                            "127.0.0.1",
+                            "--source.udp.port",
+                            String.valueOf(port)));
+            job = cluster.submit(args.toArray(new String[0]));
+            reserved.awaitJobSockets(
+                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
+        }
+        cluster.awaitRunning(job);
+        try (UdpTestSender s = new UdpTestSender(port)) {
+            s.send(RecoveryITCase.sum(1, System.currentTimeMillis()));
+        }
+        cluster.checkpoint(job);
+
+        cluster.killTaskManager();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(journal)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        cluster.startTaskManager();
+
+        StoreReaders.await(
+                () -> cluster.state(job).equals("FAILED"),
+                FlinkCluster.TIMEOUT,
+                () -> "job " + job + " is " + cluster.state(job));
+        // The failure, as the web UI's exception history shows it.
+        String[] exceptions = {""};
+        StoreReaders.await(
+                () -> {
+                    exceptions[0] = cluster.get("/jobs/" + job + "/exceptions");
+                    return exceptions[0].contains("SuppressRestartsException");
+                },
+                FlinkCluster.TIMEOUT,
+                () -> exceptions[0]);
+        assertThat(exceptions[0])
+                .contains(
+                        "SuppressRestartsException",
+                        "the journal of UDP split udp-",
+                        " is missing: " + journal + "/",
+                        "set source.udp.journal.missing: start-empty to accept the loss");
+    }
+
+    /**
      * Kills the TaskManager with SIGKILL, starts a new one, and waits until the job restored from
      * its latest completed checkpoint runs with both readers bound again.
      */
