@@ -20,13 +20,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * are open. {@link SavepointFixtureITCase} restores it with the current code; a change that cannot
  * restore it fails the build.
  *
- * <p>Write a new fixture only when a release deliberately breaks compatibility (and say so in the
- * release notes): {@code bin/write-savepoint-fixture <version>}.
+ * <p>Write a new fixture when a release changes the layout of the state (a new serializer version),
+ * and keep restoring the older ones: {@code bin/write-savepoint-fixture <version>}.
  */
 final class SavepointFixture {
 
-    /** The version whose savepoint the tests restore. */
-    static final String VERSION = "0.1.0";
+    /** The version whose savepoint {@link #main} writes. */
+    static final String VERSION = "0.2.0";
+
+    /**
+     * Every fixture the tests restore: 0.1.0 (UDP splits without a journal), 0.2.0 (splits with
+     * their journal's name, position and carried datagrams).
+     */
+    static final List<String> RESTORED = List.of("0.1.0", "0.2.0");
 
     /** Start of the window the fixture leaves open: 2026-01-01T00:00:00Z, window size 1 min. */
     static final long WINDOW = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
@@ -100,7 +106,12 @@ final class SavepointFixture {
                 TelemetryAggregatorJob.build(
                         env,
                         config,
-                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
+                        UdpSource.builder()
+                                .setBindAddress("127.0.0.1")
+                                .setPort(port)
+                                .setJournalDirectory(
+                                        Files.createTempDirectory("fixture-journal").toString())
+                                .build());
         sinks.attach(outputs);
         JobClient job = env.executeAsync("telemetry-aggregator savepoint fixture");
         reserved.awaitJobSockets(2, Duration.ofSeconds(60), () -> UdpTestSender.alive(job));
