@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.telemetry.aggregator.services.Directories;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import java.nio.file.Path;
@@ -74,26 +75,10 @@ class TaskManagerCrashIT {
         config.setString("source.udp.journal.dir", dir.resolve("journal").toString());
         config.setString("source.udp.journal.segment-size", "1mb");
         config.setString("source.udp.journal.max-bytes", "64mb");
-        List<String> args = new ArrayList<>();
-        for (Map.Entry<String, String> e : config.toMap().entrySet()) {
-            args.add("--" + e.getKey());
-            args.add(e.getValue());
-        }
-        int port;
-        String first;
-        try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
-            port = reserved.port();
-            args.addAll(
-                    List.of(
-                            "--source.udp.bind-address",
-                            "127.0.0.1",
-                            "--source.udp.port",
-                            String.valueOf(port)));
-            first = cluster.submit(args.toArray(new String[0]));
-            reserved.awaitJobSockets(
-                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(first).equals("FAILED"));
-        }
-        cluster.awaitRunning(first);
+        List<String> settings = arguments(config);
+        Submitted submitted = submit(settings);
+        String first = submitted.job();
+        int port = submitted.port();
         for (int i = 0; i < SENDERS; i++) {
             senders.add(new UdpTestSender(port));
         }
@@ -134,17 +119,9 @@ class TaskManagerCrashIT {
             // again from its latest retained checkpoint, the new job replays the journals.
             String retained = latestCompletedPath(first);
             killJobManagerAndRestartCluster();
-            String second;
-            try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
-                List<String> again = new ArrayList<>(List.of("--from", retained));
-                again.addAll(args);
-                again.set(again.indexOf("--source.udp.port") + 1, String.valueOf(reserved.port()));
-                port = reserved.port();
-                second = cluster.submit(again.toArray(new String[0]));
-                reserved.awaitJobSockets(
-                        2, FlinkCluster.TIMEOUT, () -> !cluster.state(second).equals("FAILED"));
-            }
-            cluster.awaitRunning(second);
+            submitted = submit(settings, "--from", retained);
+            String second = submitted.job();
+            port = submitted.port();
             for (int i = 0; i < SENDERS; i++) {
                 senders.set(i, new UdpTestSender(port)).close();
             }
@@ -169,37 +146,15 @@ class TaskManagerCrashIT {
         config.setString("execution.checkpointing.interval", "5min");
         Path journal = dir.resolve("journal-missing");
         config.setString("source.udp.journal.dir", journal.toString());
-        List<String> args = new ArrayList<>();
-        for (Map.Entry<String, String> e : config.toMap().entrySet()) {
-            args.add("--" + e.getKey());
-            args.add(e.getValue());
-        }
-        String job;
-        int port;
-        try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
-            port = reserved.port();
-            args.addAll(
-                    List.of(
-                            "--source.udp.bind-address",
-                            "127.0.0.1",
-                            "--source.udp.port",
-                            String.valueOf(port)));
-            job = cluster.submit(args.toArray(new String[0]));
-            reserved.awaitJobSockets(
-                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
-        }
-        cluster.awaitRunning(job);
-        try (UdpTestSender s = new UdpTestSender(port)) {
+        Submitted submitted = submit(arguments(config));
+        String job = submitted.job();
+        try (UdpTestSender s = new UdpTestSender(submitted.port())) {
             s.send(RecoveryITCase.sum(1, System.currentTimeMillis()));
         }
         cluster.checkpoint(job);
 
         cluster.killTaskManager();
-        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(journal)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        }
+        Directories.deleteTree(journal);
         cluster.startTaskManager();
 
         StoreReaders.await(
@@ -221,6 +176,41 @@ class TaskManagerCrashIT {
                         "the journal of UDP split udp-",
                         " is missing: " + journal + "/",
                         "set source.udp.journal.missing: start-empty to accept the loss");
+    }
+
+    /** The job's settings as program arguments. */
+    private static List<String> arguments(Configuration config) {
+        List<String> args = new ArrayList<>();
+        for (Map.Entry<String, String> e : config.toMap().entrySet()) {
+            args.add("--" + e.getKey());
+            args.add(e.getValue());
+        }
+        return args;
+    }
+
+    /** A running job and the UDP port its readers bound. */
+    private record Submitted(String job, int port) {}
+
+    /**
+     * Submits the job ({@code first} are options of {@code bin/cluster submit}, such as {@code
+     * --from}) on a UDP port held for it until both readers bound it, and waits until it runs.
+     */
+    private Submitted submit(List<String> settings, String... first) throws Exception {
+        try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
+            List<String> args = new ArrayList<>(List.of(first));
+            args.addAll(settings);
+            args.addAll(
+                    List.of(
+                            "--source.udp.bind-address",
+                            "127.0.0.1",
+                            "--source.udp.port",
+                            String.valueOf(reserved.port())));
+            String job = cluster.submit(args.toArray(new String[0]));
+            reserved.awaitJobSockets(
+                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
+            cluster.awaitRunning(job);
+            return new Submitted(job, reserved.port());
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ public final class KafkaServer implements AutoCloseable {
 
     private static KafkaServer start(Path dir, int port, int controllerPort)
             throws IOException, InterruptedException {
-        deleteTree(dir.resolve("data")); // formatted by a try whose ports were taken
+        Directories.deleteTree(dir.resolve("data")); // formatted by a try whose ports were taken
         Files.createDirectories(dir);
         Path config = dir.resolve("server.properties");
         Files.writeString(
@@ -116,17 +116,6 @@ public final class KafkaServer implements AutoCloseable {
     /** Starts the stopped broker again on the same ports with the same data. */
     public void restart() throws IOException, InterruptedException {
         startProcess();
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static java.util.List<String> withProperty(

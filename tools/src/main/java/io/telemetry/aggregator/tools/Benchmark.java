@@ -615,7 +615,7 @@ public final class Benchmark {
             settings.addAll(List.of("--source.udp.receive-buffer", receiveBuffer));
         }
         Path journalDir = work.resolve("journal");
-        deleteTree(journalDir);
+        io.telemetry.aggregator.services.Directories.deleteTree(journalDir);
         settings.addAll(
                 List.of(
                         "--source.udp.journal.enabled",
@@ -629,17 +629,6 @@ public final class Benchmark {
     /** The job's target label: "job", or "job, no journal" with the journal off. */
     private String target() {
         return journal ? "job" : "job, no journal";
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     void runPeer(String name, Scenario s, int[] rates) throws Exception {
