@@ -3,11 +3,16 @@ package io.telemetry.aggregator.sinks;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /** Aggregates that exercise every sink, and a small bounded job that writes them. */
@@ -64,8 +69,19 @@ public final class SinkTestData {
         write(sink, aggregates, new Configuration());
     }
 
+    /** The sum of a job's counters of that name, as the cluster's in-memory reporter kept them. */
+    public static long counter(InMemoryReporter reporter, JobExecutionResult job, String name) {
+        long sum = 0;
+        for (Map.Entry<String, Metric> e : reporter.findMetrics(job.getJobID(), name).entrySet()) {
+            if (e.getKey().endsWith("." + name) && e.getValue() instanceof Counter) {
+                sum += ((Counter) e.getValue()).getCount();
+            }
+        }
+        return sum;
+    }
+
     /** {@link #write(Sink, List)} on a local cluster with more settings (a metric reporter). */
-    public static org.apache.flink.api.common.JobExecutionResult write(
+    public static JobExecutionResult write(
             Sink<WindowAggregate> sink, List<WindowAggregate> aggregates, Configuration cluster)
             throws Exception {
         Configuration config = new Configuration(cluster);

@@ -9,10 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.sink.throwable.FatalExceptionClassifier;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.ElementConverter;
@@ -24,21 +25,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes batches of line-protocol points with one HTTP request each, and sorts the answers into
- * done, retry later, rejected and fatal (see {@link InfluxDbSink}). Metrics: {@code sink_retries},
- * {@code sink_errors}, {@code sink_rejected_points}.
+ * done, retry later, rejected and fatal (see {@link InfluxDbSink}): {@link #FATAL} names the
+ * answers that fail the job, Flink's rate limiting narrows the requests in flight while InfluxDB
+ * refuses, and a retried batch waits for {@code Retry-After} or a pause that doubles with each
+ * consecutive refusal. Metrics: {@code sink_retries}, {@code sink_errors}, {@code
+ * sink_rejected_points}.
  */
 final class InfluxDbSinkWriter extends AsyncSinkWriter<WindowAggregate, String> {
 
     private static final Logger LOG = LoggerFactory.getLogger(InfluxDbSinkWriter.class);
-    private static final long MAX_BACKOFF_MS = 10_000;
+    private static final long FIRST_PAUSE_MS = 100;
+    private static final long MAX_PAUSE_MS = 10_000;
+
+    /**
+     * Answers retrying cannot fix: a refused token (401), a missing permission (403), a missing
+     * bucket or database (404), and any other answer that is neither success, 400 (rejected points,
+     * counted), 429 nor 5xx. Everything else (429, 5xx, a failed connection) is retried.
+     */
+    static final FatalExceptionClassifier FATAL =
+            new FatalExceptionClassifier(
+                    e -> e instanceof InfluxDbAnswer && !((InfluxDbAnswer) e).isRetryable(),
+                    e -> new InfluxDbException(e.getMessage()));
 
     private final InfluxDbTarget target;
     private final HttpClient http;
-    private final ScheduledExecutorService retries;
     private final Counter retryCount;
     private final Counter errorCount;
     private final Counter rejectedPoints;
-    private volatile long backoffMs = 100;
+
+    /** Refusals since the last accepted batch; written from the HTTP client's threads. */
+    private final AtomicInteger refusals = new AtomicInteger();
 
     InfluxDbSinkWriter(
             ElementConverter<WindowAggregate, String> converter,
@@ -49,13 +65,6 @@ final class InfluxDbSinkWriter extends AsyncSinkWriter<WindowAggregate, String> 
         super(converter, context, config, state);
         this.target = target;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        this.retries =
-                Executors.newSingleThreadScheduledExecutor(
-                        r -> {
-                            Thread t = new Thread(r, "influxdb-sink-retries");
-                            t.setDaemon(true);
-                            return t;
-                        });
         this.retryCount = context.metricGroup().counter("sink_retries");
         this.errorCount = context.metricGroup().counter("sink_errors");
         this.rejectedPoints = context.metricGroup().counter("sink_rejected_points");
@@ -77,37 +86,24 @@ final class InfluxDbSinkWriter extends AsyncSinkWriter<WindowAggregate, String> 
                 .whenComplete(
                         (response, failure) -> {
                             if (failure != null) {
-                                retryLater(
-                                        points,
-                                        result,
-                                        -1,
-                                        "request failed: " + failure.getMessage());
+                                refused(points, result, failure, -1);
                             } else {
-                                handle(response, points, result);
+                                answered(response, points, result);
                             }
                         });
     }
 
-    private void handle(
+    private void answered(
             HttpResponse<String> response, List<String> points, ResultHandler<String> result) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
-            backoffMs = 100;
+            refusals.set(0);
             result.complete();
             return;
         }
         String body = response.body() == null ? "" : response.body().trim();
-        if (status == 429 || status >= 500) {
-            long retryAfter =
-                    response.headers()
-                            .firstValue("Retry-After")
-                            .map(InfluxDbSinkWriter::seconds)
-                            .orElse(-1L);
-            retryLater(points, result, retryAfter, "InfluxDB answered " + status + ": " + body);
-            return;
-        }
-        errorCount.inc();
         if (status == 400) {
+            errorCount.inc();
             rejectedPoints.inc(points.size());
             LOG.error(
                     "InfluxDB at {} rejected a batch of {} points (400): {}; first point: {}",
@@ -118,23 +114,45 @@ final class InfluxDbSinkWriter extends AsyncSinkWriter<WindowAggregate, String> 
             result.complete();
             return;
         }
-        result.completeExceptionally(
-                new InfluxDbException(
-                        "InfluxDB at " + target + " answered " + status + ": " + body));
+        long retryAfter =
+                response.headers()
+                        .firstValue("Retry-After")
+                        .map(InfluxDbSinkWriter::seconds)
+                        .orElse(-1L);
+        refused(
+                points,
+                result,
+                new InfluxDbAnswer(
+                        status, "InfluxDB at " + target + " answered " + status + ": " + body),
+                retryAfter);
     }
 
-    private void retryLater(
-            List<String> points, ResultHandler<String> result, long retryAfterSeconds, String why) {
+    /** A failed request: fails the job if {@link #FATAL} says so, else retries it after a pause. */
+    private void refused(
+            List<String> points,
+            ResultHandler<String> result,
+            Throwable failure,
+            long retryAfterSeconds) {
+        if (!FATAL.isFatal(failure, result::completeExceptionally)) {
+            errorCount.inc();
+            return;
+        }
         retryCount.inc();
-        long delay = retryAfterSeconds >= 0 ? retryAfterSeconds * 1000 : backoffMs;
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        int refused = refusals.getAndIncrement();
+        long pause =
+                retryAfterSeconds >= 0
+                        ? retryAfterSeconds * 1000
+                        : Math.min(FIRST_PAUSE_MS << Math.min(refused, 20), MAX_PAUSE_MS);
         LOG.warn(
                 "Writing {} points to InfluxDB at {} again in {} ms: {}",
                 points.size(),
                 target,
-                delay,
-                why);
-        retries.schedule(() -> result.retryForEntries(points), delay, TimeUnit.MILLISECONDS);
+                pause,
+                failure instanceof InfluxDbAnswer
+                        ? failure.getMessage()
+                        : "request failed: " + failure);
+        CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS)
+                .execute(() -> result.retryForEntries(points));
     }
 
     private static long seconds(String retryAfter) {
@@ -150,10 +168,19 @@ final class InfluxDbSinkWriter extends AsyncSinkWriter<WindowAggregate, String> 
         return point.length();
     }
 
-    @Override
-    public void close() {
-        retries.shutdownNow();
-        super.close();
+    /** An answer other than success or 400, with its status. */
+    static final class InfluxDbAnswer extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        InfluxDbAnswer(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        boolean isRetryable() {
+            return status == 429 || status >= 500;
+        }
     }
 
     /** A write InfluxDB refused for a reason retrying cannot fix. */

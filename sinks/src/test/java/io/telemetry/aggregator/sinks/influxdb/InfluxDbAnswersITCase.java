@@ -13,11 +13,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -101,14 +98,8 @@ class InfluxDbAnswersITCase {
                 InfluxDbSink.from(sink), List.of(SinkTestData.PLAIN), new Configuration());
     }
 
-    private long counter(JobExecutionResult job, String name) {
-        long sum = 0;
-        for (Map.Entry<String, Metric> e : REPORTER.findMetrics(job.getJobID(), name).entrySet()) {
-            if (e.getKey().endsWith("." + name) && e.getValue() instanceof Counter) {
-                sum += ((Counter) e.getValue()).getCount();
-            }
-        }
-        return sum;
+    private static long counter(JobExecutionResult job, String name) {
+        return SinkTestData.counter(REPORTER, job, name);
     }
 
     private synchronized List<Long> requests() {
@@ -158,6 +149,25 @@ class InfluxDbAnswersITCase {
         assertThat(counter(job, "sink_rejected_points")).isEqualTo(1);
         assertThat(counter(job, "sink_errors")).isEqualTo(1);
         assertThat(counter(job, "sink_retries")).isZero();
+    }
+
+    @Test
+    void missingBucketFailsTheJobAndIsNotRetried() {
+        answer(new Answer(404, null, "{\"code\":\"not found\",\"message\":\"bucket not found\"}"));
+
+        assertThatThrownBy(this::write)
+                .satisfies(
+                        e ->
+                                assertThat(
+                                                ExceptionUtils.findThrowableWithMessage(
+                                                                e, "answered 404")
+                                                        .map(Throwable::getMessage))
+                                        .hasValue(
+                                                "InfluxDB at http://127.0.0.1:"
+                                                        + server.getAddress().getPort()
+                                                        + " database telemetry answered 404:"
+                                                        + " {\"code\":\"not found\",\"message\":\"bucket not found\"}"));
+        assertThat(requests()).hasSize(1);
     }
 
     @Test

@@ -15,7 +15,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InfluxDbSinkITCase {
 
-    @RegisterExtension static final MiniClusterExtension FLINK = new MiniClusterExtension();
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+    /** One cluster for the class, whose reporter keeps the writers' metrics after the jobs end. */
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
+                            .build());
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir static Path dir;
@@ -179,12 +191,19 @@ class InfluxDbSinkITCase {
                 "conflict",
                 "temperature,function=avg,hostname=worker-1,site=lab,source=gpu-001 count=1.5 "
                         + earlier);
-        SinkTestData.write(InfluxDbSink.from(v1("conflict")), List.of(SinkTestData.PLAIN));
+        JobExecutionResult job =
+                SinkTestData.write(
+                        InfluxDbSink.from(v1("conflict")),
+                        List.of(SinkTestData.PLAIN),
+                        new Configuration());
 
         assertThat(points("conflict"))
                 .containsExactly(
                         "temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} null 1.5 "
                                 + earlier);
+        assertThat(SinkTestData.counter(REPORTER, job, "sink_rejected_points")).isEqualTo(1);
+        assertThat(SinkTestData.counter(REPORTER, job, "sink_errors")).isEqualTo(1);
+        assertThat(SinkTestData.counter(REPORTER, job, "sink_retries")).isZero();
     }
 
     @Test
