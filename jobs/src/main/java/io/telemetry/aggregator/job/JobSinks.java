@@ -1,6 +1,7 @@
 package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.job.JobOptions.SinkType;
+import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.sinks.LoggingSink;
 import io.telemetry.aggregator.sinks.influxdb.InfluxDbSink;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinks;
@@ -71,35 +72,35 @@ final class JobSinks {
         if (types.contains(SinkType.LOG)) {
             outputs.aggregates
                     .sinkTo(LoggingSink.aggregates())
-                    .name("Aggregates to log")
+                    .name(OperatorNames.AGGREGATE_LOG_SINK)
                     .uid(Uids.AGGREGATE_LOG_SINK);
         }
         if (kafka != null) {
             outputs.aggregates
                     .sinkTo(kafka.aggregateSink())
-                    .name("Aggregates to Kafka")
+                    .name(OperatorNames.KAFKA_AGGREGATE_SINK)
                     .uid(Uids.KAFKA_AGGREGATE_SINK);
             outputs.deadLetters
                     .sinkTo(kafka.deadLetterSink())
-                    .name("Dead letters to Kafka")
+                    .name(OperatorNames.KAFKA_DEAD_LETTER_SINK)
                     .uid(Uids.KAFKA_DEAD_LETTER_SINK);
         }
         if (kafka == null || types.contains(SinkType.LOG)) {
             outputs.deadLetters
                     .sinkTo(LoggingSink.deadLetters())
-                    .name("Dead letters to log")
+                    .name(OperatorNames.DEAD_LETTER_LOG_SINK)
                     .uid(Uids.DEAD_LETTER_LOG_SINK);
         }
         if (postgres != null) {
             outputs.aggregates
                     .sinkTo(postgres.sink())
-                    .name("Aggregates to PostgreSQL")
+                    .name(OperatorNames.POSTGRES_SINK)
                     .uid(Uids.POSTGRES_SINK);
         }
         if (influxDb != null) {
             outputs.aggregates
                     .sinkTo(influxDb)
-                    .name("Aggregates to InfluxDB")
+                    .name(OperatorNames.INFLUXDB_SINK)
                     .uid(Uids.INFLUXDB_SINK);
         }
     }

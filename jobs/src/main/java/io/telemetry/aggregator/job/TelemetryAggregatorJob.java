@@ -1,6 +1,7 @@
 package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.aggregate.LateRecordDeadLetters;
@@ -86,18 +87,18 @@ public final class TelemetryAggregatorJob {
         Duration windowSize = window.size;
 
         DataStream<UdpDatagram> datagrams =
-                env.fromSource(source, WatermarkStrategy.noWatermarks(), "UDP telemetry source")
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), OperatorNames.UDP_SOURCE)
                         .uid(Uids.UDP_SOURCE);
 
         SingleOutputStreamOperator<TelemetryRecord> records =
                 datagrams
                         .process(new ParseFunction(ParseSettings.from(config)))
-                        .name("Parse records")
+                        .name(OperatorNames.PARSE)
                         .uid(Uids.PARSE);
 
         DataStream<TelemetryRecord> timed =
                 records.transform(
-                                "Event-time watermarks",
+                                OperatorNames.WATERMARKS,
                                 TypeInformation.of(TelemetryRecord.class),
                                 new TelemetryWatermarkOperator(
                                         window.outOfOrderness, windowSize, window.idleTimeout))
@@ -111,14 +112,14 @@ public final class TelemetryAggregatorJob {
 
         SingleOutputStreamOperator<WindowAggregate> aggregates =
                 TelemetryWindows.aggregate(partials, windowSize, lateness)
-                        .name("Tumbling window aggregation")
+                        .name(OperatorNames.WINDOW_AGGREGATE)
                         .uid(Uids.WINDOW_AGGREGATE);
 
         DataStream<DeadLetter> late =
                 aggregates
                         .getSideOutput(TelemetryWindows.LATE_RECORDS)
                         .map(new LateRecordDeadLetters(windowSize.toMillis()))
-                        .name("Late records to dead letters")
+                        .name(OperatorNames.LATE_DEAD_LETTERS)
                         .uid(Uids.LATE_DEAD_LETTERS);
 
         DataStream<DeadLetter> deadLetters =

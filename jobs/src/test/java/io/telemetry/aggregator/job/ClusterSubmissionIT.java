@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.services.PrometheusServer;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
@@ -309,16 +310,18 @@ class ClusterSubmissionIT {
         // The same counts over REST, as the web UI shows them.
         List<String> names =
                 List.of(
-                        "Source__UDP_telemetry_source.datagrams_received",
-                        "Parse_records.records_parsed",
-                        "Parse_records.reason.malformed.failed_events_count");
+                        OperatorNames.metric(OperatorNames.UDP_SOURCE, "datagrams_received"),
+                        OperatorNames.metric(OperatorNames.PARSE, "records_parsed"),
+                        OperatorNames.metric(
+                                OperatorNames.PARSE, "reason.malformed.failed_events_count"));
         StoreReaders.await(
                 () ->
-                        cluster.metricSums(job, "Source", names).getOrDefault(names.get(0), 0.0)
+                        cluster.metricSums(job, OperatorNames.SOURCE_VERTEX, names)
+                                        .getOrDefault(names.get(0), 0.0)
                                 >= traffic.datagrams,
                 FlinkCluster.TIMEOUT,
-                () -> cluster.metricSums(job, "Source", names).toString());
-        Map<String, Double> sums = cluster.metricSums(job, "Source", names);
+                () -> cluster.metricSums(job, OperatorNames.SOURCE_VERTEX, names).toString());
+        Map<String, Double> sums = cluster.metricSums(job, OperatorNames.SOURCE_VERTEX, names);
         assertThat(sums.get(names.get(0))).isEqualTo((double) traffic.datagrams);
         assertThat(sums.get(names.get(1))).isEqualTo(2.0 * traffic.datagrams);
         assertThat(sums.get(names.get(2))).isEqualTo((double) traffic.malformed);

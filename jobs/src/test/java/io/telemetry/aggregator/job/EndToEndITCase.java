@@ -2,6 +2,7 @@ package io.telemetry.aggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import java.nio.file.Path;
@@ -177,7 +178,7 @@ class EndToEndITCase {
                     () ->
                             METRICS.sum(
                                             job.getJobID(),
-                                            "Tumbling window aggregation",
+                                            OperatorNames.WINDOW_AGGREGATE,
                                             "numRecordsOut")
                                     >= 2,
                     Duration.ofSeconds(40),
@@ -185,7 +186,7 @@ class EndToEndITCase {
                             "window records out "
                                     + METRICS.sum(
                                             job.getJobID(),
-                                            "Tumbling window aggregation",
+                                            OperatorNames.WINDOW_AGGREGATE,
                                             "numRecordsOut"));
             assertThat(job.getJobStatus().get())
                     .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);

@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.job;
 
+import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
@@ -123,10 +124,10 @@ final class SavepointFixture {
         // Every record parsed is before the savepoint's barrier, so in the window state.
         long records = DATAGRAMS.stream().mapToLong(d -> d.split("\n").length).sum();
         StoreReaders.await(
-                () -> metrics.sum(job.getJobID(), "Parse records", "records_parsed") >= records,
+                () -> metrics.sum(job.getJobID(), OperatorNames.PARSE, "records_parsed") >= records,
                 Duration.ofSeconds(60),
                 () ->
-                        metrics.sum(job.getJobID(), "Parse records", "records_parsed")
+                        metrics.sum(job.getJobID(), OperatorNames.PARSE, "records_parsed")
                                 + " of "
                                 + records
                                 + " parsed");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.services.Directories;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
@@ -100,14 +101,18 @@ class TaskManagerCrashIT {
             killTaskManagerAndRestore(first, port);
             // The restored readers replay their journals from the checkpoint's positions.
             List<String> replayed =
-                    List.of("Source__UDP_telemetry_source.journal_replayed_datagrams");
+                    List.of(
+                            OperatorNames.metric(
+                                    OperatorNames.UDP_SOURCE, "journal_replayed_datagrams"));
             StoreReaders.await(
                     () ->
-                            cluster.metricSums(first, "Source", replayed)
+                            cluster.metricSums(first, OperatorNames.SOURCE_VERTEX, replayed)
                                             .getOrDefault(replayed.get(0), 0.0)
                                     >= 2_000,
                     FlinkCluster.TIMEOUT,
-                    () -> cluster.metricSums(first, "Source", replayed).toString());
+                    () ->
+                            cluster.metricSums(first, OperatorNames.SOURCE_VERTEX, replayed)
+                                    .toString());
 
             // 2. A second failure before the restored job completed a checkpoint: the journals
             // now hold what was replayed and what came after it, all replayed again.

@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.tools;
 
+import io.telemetry.aggregator.operators.OperatorNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -351,10 +352,14 @@ public final class Benchmark {
                 long rcvbuf0 = KernelUdp.receiveBufferErrors();
                 long portDrops0 = KernelUdp.portDrops(job.udpPort);
                 double drops0 =
-                        job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops");
+                        job.awaitMetric(
+                                OperatorNames.SOURCE_VERTEX,
+                                OperatorNames.metric(OperatorNames.UDP_SOURCE, "kernel_drops"));
                 double received0 =
                         job.awaitMetric(
-                                "Source", "Source__UDP_telemetry_source.datagrams_received");
+                                OperatorNames.SOURCE_VERTEX,
+                                OperatorNames.metric(
+                                        OperatorNames.UDP_SOURCE, "datagrams_received"));
                 long wall0 = System.nanoTime();
                 double written0 = ProcessStats.writeBytes(job.pid());
                 Path expectedFile = work.resolve(prefix + "expected.txt");
@@ -386,10 +391,16 @@ public final class Benchmark {
                 long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 long portDrops = KernelUdp.portDrops(job.udpPort) - portDrops0;
                 double drops =
-                        job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops")
+                        job.awaitMetric(
+                                        OperatorNames.SOURCE_VERTEX,
+                                        OperatorNames.metric(
+                                                OperatorNames.UDP_SOURCE, "kernel_drops"))
                                 - drops0;
                 double received =
-                        job.awaitMetric("Source", "Source__UDP_telemetry_source.datagrams_received")
+                        job.awaitMetric(
+                                        OperatorNames.SOURCE_VERTEX,
+                                        OperatorNames.metric(
+                                                OperatorNames.UDP_SOURCE, "datagrams_received"))
                                 - received0;
                 // What the job's sockets took in: sent minus the kernel's drops on them. The job's
                 // own
@@ -443,8 +454,10 @@ public final class Benchmark {
                                     try {
                                         double backlog =
                                                 job.metric(
-                                                        "Source",
-                                                        "Source__UDP_telemetry_source.journal_backlog_bytes");
+                                                        OperatorNames.SOURCE_VERTEX,
+                                                        OperatorNames.metric(
+                                                                OperatorNames.UDP_SOURCE,
+                                                                "journal_backlog_bytes"));
                                         peak = Math.max(peak, backlog);
                                         if (backlog > (1 << 20)) {
                                             lastBacklogged = System.currentTimeMillis();
@@ -504,7 +517,9 @@ public final class Benchmark {
             double[] durations = {seconds, overloadSeconds, seconds};
             long portDropsStart = KernelUdp.portDrops(job.udpPort);
             double metricDropsStart =
-                    job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops");
+                    job.awaitMetric(
+                            OperatorNames.SOURCE_VERTEX,
+                            OperatorNames.metric(OperatorNames.UDP_SOURCE, "kernel_drops"));
             LoadGenerator.Report[] sent = new LoadGenerator.Report[3];
             long[] portDrops = new long[3];
             long[] rcvbuf = new long[3];
@@ -551,7 +566,9 @@ public final class Benchmark {
             } while (System.currentTimeMillis() < deadline);
             long socketDrops = KernelUdp.portDrops(job.udpPort) - portDropsStart;
             double metricDrops =
-                    job.awaitMetric("Source", "Source__UDP_telemetry_source.kernel_drops")
+                    job.awaitMetric(
+                                    OperatorNames.SOURCE_VERTEX,
+                                    OperatorNames.metric(OperatorNames.UDP_SOURCE, "kernel_drops"))
                             - metricDropsStart;
             for (int i = 0; i < 3; i++) {
                 boolean noLoss = portDrops[i] == 0;

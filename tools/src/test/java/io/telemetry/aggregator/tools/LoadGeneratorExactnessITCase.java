@@ -2,6 +2,7 @@ package io.telemetry.aggregator.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.telemetry.aggregator.operators.OperatorNames;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -71,7 +72,11 @@ class LoadGeneratorExactnessITCase {
             }
             assertThat(check.toString())
                     .startsWith("exact: " + expected.size() + " of " + expected.size());
-            assertThat(job.metric("Source", "Source__UDP_telemetry_source.kernel_drops")).isZero();
+            assertThat(
+                            job.metric(
+                                    OperatorNames.SOURCE_VERTEX,
+                                    OperatorNames.metric(OperatorNames.UDP_SOURCE, "kernel_drops")))
+                    .isZero();
             // The REST API's metrics are fetched every 500 ms: wait until they show everything.
             double countedMalformed = 0;
             double countedLate = 0;
@@ -80,10 +85,14 @@ class LoadGeneratorExactnessITCase {
                     && (countedMalformed != malformed || countedLate != late)) {
                 Thread.sleep(500);
                 countedMalformed =
-                        job.metric("Source", "Parse_records.reason.malformed.failed_events_count");
+                        job.metric(
+                                OperatorNames.SOURCE_VERTEX,
+                                OperatorNames.metric(
+                                        OperatorNames.PARSE,
+                                        "reason.malformed.failed_events_count"));
                 countedLate =
                         job.metric(
-                                "Tumbling window aggregation",
+                                OperatorNames.WINDOW_AGGREGATE,
                                 "Late_records_to_dead_letters.records_late");
             }
             assertThat(countedMalformed).isEqualTo(malformed);

@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.operators.aggregate;
 
+import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.operators.SeriesKey;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.WindowAggregate;
@@ -35,7 +36,7 @@ public final class TelemetryWindows {
             Duration allowedLateness,
             int maxSeries) {
         return records.transform(
-                "Pre-aggregation",
+                OperatorNames.PRE_AGGREGATE,
                 TypeInformation.of(PartialAggregate.class),
                 new PreAggregationOperator(
                         windowSize.toMillis(), allowedLateness.toMillis(), maxSeries));
