@@ -3,13 +3,10 @@ package io.telemetry.aggregator.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.telemetry.aggregator.operators.WindowOptions;
-import io.telemetry.aggregator.operators.aggregate.WindowSettings;
-import io.telemetry.aggregator.operators.parse.ParseSettings;
 import io.telemetry.aggregator.sinks.Redaction;
 import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
 import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
-import io.telemetry.aggregator.udp.UdpSource;
 import io.telemetry.aggregator.udp.UdpSourceOptions;
 import java.io.File;
 import java.io.IOException;
@@ -22,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -259,6 +255,12 @@ public final class JobConfiguration {
         }
     }
 
+    /**
+     * Checks that every key of the job's own prefixes is a setting and that each setting has its
+     * type. The source, parse, window and sink settings are checked when the job builds them from
+     * its effective configuration ({@link JobParts}): the cluster's checkpoint interval is known
+     * only then.
+     */
     private static void validate(Configuration config, Map<String, String> raw) {
         for (String key : raw.keySet()) {
             boolean own =
@@ -287,21 +289,6 @@ public final class JobConfiguration {
                                 + expectation(option),
                         e);
             }
-        }
-        try {
-            WindowSettings.from(config);
-            ParseSettings.from(config);
-            UdpSource.builder().setConfiguration(config).build();
-            // The cluster's checkpoint interval is known only when the job runs (and checked
-            // again then); here the job's default stands in where the job's settings have none.
-            Configuration withInterval = new Configuration(config);
-            if (!withInterval.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
-                withInterval.set(
-                        CheckpointingOptions.CHECKPOINTING_INTERVAL, CheckpointDefaults.INTERVAL);
-            }
-            JobSinks.from(withInterval);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(e.getMessage(), e);
         }
     }
 

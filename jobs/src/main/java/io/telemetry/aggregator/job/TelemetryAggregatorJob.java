@@ -12,7 +12,6 @@ import io.telemetry.aggregator.operators.parse.ParseFunction;
 import io.telemetry.aggregator.operators.parse.ParseSettings;
 import io.telemetry.aggregator.operators.watermark.TelemetryWatermarkOperator;
 import io.telemetry.aggregator.udp.UdpDatagram;
-import io.telemetry.aggregator.udp.UdpSource;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -62,10 +61,10 @@ public final class TelemetryAggregatorJob {
      */
     static void run(StreamExecutionEnvironment env, Configuration jobConfig) throws Exception {
         Configuration config = CheckpointDefaults.apply(env, jobConfig);
-        JobSinks sinks = JobSinks.from(config);
-        sinks.prepare();
-        Outputs outputs = build(env, config, UdpSource.builder().setConfiguration(config).build());
-        sinks.attach(outputs);
+        JobParts parts = JobParts.from(config);
+        parts.sinks.prepare();
+        Outputs outputs = build(env, parts.source, parts.parse, parts.window);
+        parts.sinks.attach(outputs);
         env.execute(config.getOptional(PipelineOptions.NAME).orElse("telemetry-aggregator"));
     }
 
@@ -77,13 +76,20 @@ public final class TelemetryAggregatorJob {
             StreamExecutionEnvironment env,
             Configuration config,
             Source<UdpDatagram, ?, ?> source) {
+        return build(env, source, ParseSettings.from(config), WindowSettings.from(config));
+    }
+
+    private static Outputs build(
+            StreamExecutionEnvironment env,
+            Source<UdpDatagram, ?, ?> source,
+            ParseSettings parse,
+            WindowSettings window) {
         Configuration pipeline = new Configuration();
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
         pipeline.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
         pipeline.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(pipeline);
 
-        WindowSettings window = WindowSettings.from(config);
         Duration windowSize = window.size;
 
         DataStream<UdpDatagram> datagrams =
@@ -92,7 +98,7 @@ public final class TelemetryAggregatorJob {
 
         SingleOutputStreamOperator<TelemetryRecord> records =
                 datagrams
-                        .process(new ParseFunction(ParseSettings.from(config)))
+                        .process(new ParseFunction(parse))
                         .name(OperatorNames.PARSE)
                         .uid(Uids.PARSE);
 

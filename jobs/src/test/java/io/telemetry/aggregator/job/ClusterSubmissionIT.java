@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.telemetry.aggregator.operators.OperatorNames;
+import io.telemetry.aggregator.services.Await;
+import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.PrometheusServer;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
@@ -120,22 +122,21 @@ class ClusterSubmissionIT {
         // The cluster's interval, not the job's default of 10 s.
         assertThat(checkpointInterval(first)).isEqualTo(2_000);
         String savepoint;
-        try (StoreReaders kafka =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+        try (CommittedRecords kafka = stores.kafka.committedRecords("upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             s.send(
                     SavepointUpgradeITCase.upgrade(1, b + 100)
                             + "\n"
                             + SavepointUpgradeITCase.upgrade(2, b + 200));
             s.send(SavepointUpgradeITCase.upgrade(10, b + 3_000)); // closes the first window
-            StoreReaders.await(
+            Await.until(
                     () -> stores.rows("upgrade").size() >= 1,
                     FlinkCluster.TIMEOUT,
                     () -> stores.rows("upgrade").toString());
-            StoreReaders.await(
-                    () -> kafka.kafka().size() >= 1,
+            Await.until(
+                    () -> kafka.values().size() >= 1,
                     FlinkCluster.TIMEOUT,
-                    () -> kafka.kafka().toString());
+                    () -> kafka.values().toString());
             // The first window's aggregate means the open window's record was parsed before it.
             savepoint = cluster.stopWithSavepoint(first, dir.resolve("savepoints"));
         }
@@ -148,32 +149,31 @@ class ClusterSubmissionIT {
         String second = cluster.submit(resubmit.toArray(new String[0]));
         assertThat(second).isNotEqualTo(first);
         cluster.awaitRunning(second);
-        StoreReaders.await(
+        Await.until(
                 () -> KernelSocketTable.socketsOnPort(port).size() >= 1,
                 FlinkCluster.TIMEOUT,
                 () -> "no reader bound port " + port);
-        try (StoreReaders kafka =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+        try (CommittedRecords kafka = stores.kafka.committedRecords("upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             s.send(
                     SavepointUpgradeITCase.upgrade(
                             20, b + 3_500)); // into the window open at the savepoint
             s.send(SavepointUpgradeITCase.upgrade(5, b + 6_100)); // closes it
             s.send(SavepointUpgradeITCase.upgrade(7, b + 9_500)); // closes the next one
-            StoreReaders.await(
+            Await.until(
                     () -> stores.rows("upgrade").size() >= 3,
                     FlinkCluster.TIMEOUT,
                     () -> stores.rows("upgrade").toString());
-            StoreReaders.await(
-                    () -> kafka.kafka().size() >= 3,
+            Await.until(
+                    () -> kafka.values().size() >= 3,
                     FlinkCluster.TIMEOUT,
-                    () -> kafka.kafka().toString());
+                    () -> kafka.values().toString());
             // The drain emits the window still open (b + 8 s); then everything is final.
             cluster.drain(second, dir.resolve("drained"));
 
             assertThat(stores.rows("upgrade"))
                     .containsExactlyElementsOf(SavepointUpgradeITCase.upgradedRows(b));
-            assertThat(kafka.kafka())
+            assertThat(kafka.values())
                     .containsExactlyElementsOf(SavepointUpgradeITCase.upgradedKafkaValues(b));
             assertThat(stores.points("upgrade"))
                     .containsExactly(
@@ -274,7 +274,7 @@ class ClusterSubmissionIT {
             byReason.remove("malformed");
             assertThat(byReason.values()).containsOnly(0.0);
             // And the counters behind them hold exactly what was sent, once scraped.
-            StoreReaders.await(
+            Await.until(
                     () ->
                             scalar(
                                             prometheus,
@@ -314,7 +314,7 @@ class ClusterSubmissionIT {
                         OperatorNames.metric(OperatorNames.PARSE, "records_parsed"),
                         OperatorNames.metric(
                                 OperatorNames.PARSE, "reason.malformed.failed_events_count"));
-        StoreReaders.await(
+        Await.until(
                 () ->
                         cluster.metricSums(job, OperatorNames.SOURCE_VERTEX, names)
                                         .getOrDefault(names.get(0), 0.0)

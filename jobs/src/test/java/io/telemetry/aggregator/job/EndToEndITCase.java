@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.operators.WindowOptions;
+import io.telemetry.aggregator.services.Await;
+import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,38 +25,19 @@ class EndToEndITCase {
     static final JobMetrics METRICS = new JobMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setConfiguration(METRICS.clusterConfiguration())
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final LocalStores STORES = LocalStores.withMiniCluster(METRICS.clusterConfiguration());
 
     @TempDir static Path dir;
-    static LocalStores stores;
-
-    @BeforeAll
-    static void startStores() throws Exception {
-        stores = LocalStores.start(dir);
-    }
-
-    @AfterAll
-    static void stopStores() throws Exception {
-        stores.close();
-    }
 
     @Test
     void udpInAndEveryStoreHoldsExactlyTheAggregates() throws Exception {
-        Configuration config = stores.config("e2e");
+        Configuration config = STORES.config("e2e");
         UdpPortReservation reserved = UdpTestSender.reservePort();
         int port = reserved.port();
         JobClient job = LocalStores.startJob(config, port, "e2e", outputs -> {});
         boolean drained = false;
-        try (StoreReaders kafkaReader =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "e2e-aggregates");
-                StoreReaders deadReader =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "e2e-dead");
+        try (CommittedRecords kafkaReader = STORES.kafka.committedRecords("e2e-aggregates");
+                CommittedRecords deadReader = STORES.kafka.committedRecords("e2e-dead");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
@@ -81,40 +60,40 @@ class EndToEndITCase {
                             "temp d1 {\"site\": \"a b,c=d\"} avg @" + b + " = 20.0 x2",
                             "temp d1 {\"site\": \"a b,c=d\"} max @" + b + " = 30.0 x2",
                             "temp d1 {\"site\": \"a b,c=d\"} avg @" + (b + 2_000) + " = 5.0 x1");
-            StoreReaders.await(
-                    () -> stores.rows("e2e").size() >= 4,
+            Await.until(
+                    () -> STORES.rows("e2e").size() >= 4,
                     LocalStores.TIMEOUT,
-                    () -> stores.rows("e2e").toString());
-            StoreReaders.await(
-                    () -> kafkaReader.kafka().size() >= 4,
+                    () -> STORES.rows("e2e").toString());
+            Await.until(
+                    () -> kafkaReader.values().size() >= 4,
                     LocalStores.TIMEOUT,
-                    () -> kafkaReader.kafka().toString());
-            StoreReaders.await(
-                    () -> stores.points("e2e").size() >= 4,
+                    () -> kafkaReader.values().toString());
+            Await.until(
+                    () -> STORES.points("e2e").size() >= 4,
                     LocalStores.TIMEOUT,
-                    () -> stores.points("e2e").toString());
-            StoreReaders.await(
-                    () -> deadReader.kafka().size() >= 1,
+                    () -> STORES.points("e2e").toString());
+            Await.until(
+                    () -> deadReader.values().size() >= 1,
                     LocalStores.TIMEOUT,
-                    () -> deadReader.kafka().toString());
+                    () -> deadReader.values().toString());
             // Nothing is open any more: after the drain the stores hold all the job ever writes.
             LocalStores.drain(job, dir);
             drained = true;
 
-            assertThat(stores.rows("e2e")).containsExactlyElementsOf(expectedRows);
-            assertThat(kafkaReader.kafka())
+            assertThat(STORES.rows("e2e")).containsExactlyElementsOf(expectedRows);
+            assertThat(kafkaReader.values())
                     .containsExactlyInAnyOrder(
                             LocalStores.kafkaValue("gpu.util", "g1", "{}", "avg", b, 60.0, 2),
                             LocalStores.kafkaValue("temp", "d1", tags, "avg", b, 20.0, 2),
                             LocalStores.kafkaValue("temp", "d1", tags, "max", b, 30.0, 2),
                             LocalStores.kafkaValue("temp", "d1", tags, "avg", b + 2_000, 5.0, 1));
-            assertThat(stores.points("e2e"))
+            assertThat(STORES.points("e2e"))
                     .containsExactly(
                             "gpu.util {function=avg, source=g1} 60 x2 @" + b,
                             "temp {function=avg, site=a b,c=d, source=d1} 20 x2 @" + b,
                             "temp {function=avg, site=a b,c=d, source=d1} 5 x1 @" + (b + 2_000),
                             "temp {function=max, site=a b,c=d, source=d1} 30 x2 @" + b);
-            assertThat(deadReader.kafka())
+            assertThat(deadReader.values())
                     .singleElement()
                     .satisfies(
                             d ->
@@ -132,7 +111,7 @@ class EndToEndITCase {
 
     @Test
     void storesAwayWhileWindowsCloseLoseAndDoubleNothing() throws Exception {
-        Configuration config = stores.config("outage");
+        Configuration config = STORES.config("outage");
         // Any failure would lose what arrived since the last checkpoint: the job must ride it out.
         config.setString("restart-strategy.type", "none");
         // Windows close only by newer records here, never by the idle flush, whatever the timing.
@@ -144,29 +123,28 @@ class EndToEndITCase {
         JobClient job = LocalStores.startJob(config, port, "outage", outputs -> {});
         boolean drained = false;
         boolean storesAway = false;
-        try (StoreReaders kafkaReader =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "outage-aggregates");
+        try (CommittedRecords kafkaReader = STORES.kafka.committedRecords("outage-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             s.send(outage(1, b + 100) + "\n" + outage(2, b + 200));
             s.send(outage(10, b + 3_000)); // closes the first window
-            StoreReaders.await(
-                    () -> stores.rows("outage").size() >= 1,
+            Await.until(
+                    () -> STORES.rows("outage").size() >= 1,
                     LocalStores.TIMEOUT,
-                    () -> stores.rows("outage").toString());
-            StoreReaders.await(
-                    () -> kafkaReader.kafka().size() >= 1,
+                    () -> STORES.rows("outage").toString());
+            Await.until(
+                    () -> kafkaReader.values().size() >= 1,
                     LocalStores.TIMEOUT,
-                    () -> kafkaReader.kafka().toString());
-            StoreReaders.await(
-                    () -> stores.points("outage").size() >= 1,
+                    () -> kafkaReader.values().toString());
+            Await.until(
+                    () -> STORES.points("outage").size() >= 1,
                     LocalStores.TIMEOUT,
-                    () -> stores.points("outage").toString());
+                    () -> STORES.points("outage").toString());
 
             storesAway = true;
-            stores.kafka.stop();
-            stores.influx.stop();
-            stores.postgres.refuseConnections();
+            STORES.kafka.stop();
+            STORES.influx.stop();
+            STORES.postgres.refuseConnections();
             s.send(outage(20, b + 3_500));
             s.send(outage(5, b + 6_100)); // closes the second window while every store is away
             s.send(outage(7, b + 9_500)); // closes the third
@@ -174,7 +152,7 @@ class EndToEndITCase {
             // which must hold it until the stores are back (the third follows once the task is no
             // longer held up by the Kafka sink's checkpoint). Not longer than a minute: the Kafka
             // sink's checkpoint fails once its producer has waited that long for the broker.
-            StoreReaders.await(
+            Await.until(
                     () ->
                             METRICS.sum(
                                             job.getJobID(),
@@ -190,42 +168,42 @@ class EndToEndITCase {
                                             "numRecordsOut"));
             assertThat(job.getJobStatus().get())
                     .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
-            stores.kafka.restart();
-            stores.influx.restart();
-            stores.postgres.reopen();
+            STORES.kafka.restart();
+            STORES.influx.restart();
+            STORES.postgres.reopen();
             storesAway = false;
 
-            StoreReaders.await(
-                    () -> stores.rows("outage").size() >= 3,
+            Await.until(
+                    () -> STORES.rows("outage").size() >= 3,
                     LocalStores.TIMEOUT,
-                    () -> stores.rows("outage").toString());
-            StoreReaders.await(
-                    () -> kafkaReader.kafka().size() >= 3,
+                    () -> STORES.rows("outage").toString());
+            Await.until(
+                    () -> kafkaReader.values().size() >= 3,
                     LocalStores.TIMEOUT,
-                    () -> kafkaReader.kafka().toString());
-            StoreReaders.await(
-                    () -> stores.points("outage").size() >= 3,
+                    () -> kafkaReader.values().toString());
+            Await.until(
+                    () -> STORES.points("outage").size() >= 3,
                     LocalStores.TIMEOUT,
-                    () -> stores.points("outage").toString());
+                    () -> STORES.points("outage").toString());
             assertThat(job.getJobStatus().get())
                     .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
             // The drain emits the window that is still open (b + 8 s): then everything is final.
             LocalStores.drain(job, dir);
             drained = true;
 
-            assertThat(stores.rows("outage"))
+            assertThat(STORES.rows("outage"))
                     .containsExactly(
                             "outage d1 {} sum @" + b + " = 3.0 x2",
                             "outage d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
                             "outage d1 {} sum @" + (b + 6_000) + " = 5.0 x1",
                             "outage d1 {} sum @" + (b + 8_000) + " = 7.0 x1");
-            assertThat(kafkaReader.kafka())
+            assertThat(kafkaReader.values())
                     .containsExactly(
                             LocalStores.kafkaValue("outage", "d1", "{}", "sum", b, 3.0, 2),
                             LocalStores.kafkaValue("outage", "d1", "{}", "sum", b + 2_000, 30.0, 2),
                             LocalStores.kafkaValue("outage", "d1", "{}", "sum", b + 6_000, 5.0, 1),
                             LocalStores.kafkaValue("outage", "d1", "{}", "sum", b + 8_000, 7.0, 1));
-            assertThat(stores.points("outage"))
+            assertThat(STORES.points("outage"))
                     .containsExactly(
                             "outage {function=sum, source=d1} 3 x2 @" + b,
                             "outage {function=sum, source=d1} 30 x2 @" + (b + 2_000),
@@ -234,9 +212,9 @@ class EndToEndITCase {
         } finally {
             reserved.close();
             if (storesAway) {
-                stores.kafka.restart();
-                stores.influx.restart();
-                stores.postgres.reopen();
+                STORES.kafka.restart();
+                STORES.influx.restart();
+                STORES.postgres.reopen();
             }
             if (!drained) {
                 job.cancel().get();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.telemetry.aggregator.services.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,7 +95,7 @@ final class FlinkCluster implements AutoCloseable {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        StoreReaders.await(
+        Await.until(
                 () -> state(jobId).equals("FINISHED"),
                 TIMEOUT,
                 () -> "job " + jobId + " is " + state(jobId));
@@ -114,7 +115,7 @@ final class FlinkCluster implements AutoCloseable {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         String trigger = JSON.readTree(r.body()).path("request-id").asText();
         long[] id = {-1};
-        StoreReaders.await(
+        Await.until(
                 () -> {
                     JsonNode status = json("/jobs/" + jobId + "/checkpoints/" + trigger);
                     if (!status.path("status").path("id").asText().equals("COMPLETED")) {
@@ -160,7 +161,7 @@ final class FlinkCluster implements AutoCloseable {
                         .method("PATCH", HttpRequest.BodyPublishers.noBody())
                         .build(),
                 HttpResponse.BodyHandlers.discarding());
-        StoreReaders.await(
+        Await.until(
                 () -> state(jobId).equals("CANCELED"),
                 TIMEOUT,
                 () -> "job " + jobId + " is " + state(jobId));
@@ -168,7 +169,7 @@ final class FlinkCluster implements AutoCloseable {
 
     /** Waits until every task of the job runs; fails with the job's exceptions when it fails. */
     void awaitRunning(String jobId) throws Exception {
-        StoreReaders.await(
+        Await.until(
                 () -> {
                     JsonNode job = json("/jobs/" + jobId);
                     String state = job.path("state").asText();

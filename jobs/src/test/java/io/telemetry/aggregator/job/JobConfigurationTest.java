@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -24,8 +25,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class JobConfigurationTest {
 
+    /** Loads the settings and builds the job's parts, as the job does when it starts. */
     private static Configuration load(Map<String, String> env, String... args) {
-        return JobConfiguration.load(args, env).config;
+        Configuration config = JobConfiguration.load(args, env).config;
+        Configuration effective = new Configuration(config);
+        if (!effective.contains(CheckpointingOptions.CHECKPOINTING_INTERVAL)) {
+            effective.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, CheckpointDefaults.INTERVAL);
+        }
+        JobParts.from(effective);
+        return config;
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.telemetry.aggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.telemetry.aggregator.services.Await;
+import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,11 +12,7 @@ import org.apache.flink.client.program.ClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointType;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,32 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JournalReplayITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final LocalStores STORES = LocalStores.withMiniCluster();
 
     @TempDir static Path dir;
-
-    static LocalStores stores;
-
-    @BeforeAll
-    static void startStores() throws Exception {
-        stores = LocalStores.start(dir);
-    }
-
-    @AfterAll
-    static void stopStores() throws Exception {
-        stores.close();
-    }
 
     @Test
     void aFailureAndASecondBeforeTheNextCheckpointReplayWhatNoCheckpointCovered(
             @InjectClusterClient ClusterClient<?> client) throws Exception {
-        Configuration config = stores.config("replay");
+        Configuration config = STORES.config("replay");
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "5");
         config.setString("restart-strategy.fixed-delay.delay", "500 ms");
@@ -82,8 +62,7 @@ class JournalReplayITCase {
                                         .name("fail twice")
                                         .uid("test-fail-twice"));
         boolean drained = false;
-        try (StoreReaders kafkaReader =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "replay-aggregates");
+        try (CommittedRecords kafkaReader = STORES.kafka.committedRecords("replay-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(1, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             s.send(RecoveryITCase.sum(1, b + 100) + "\n" + RecoveryITCase.sum(2, b + 200));
@@ -93,7 +72,7 @@ class JournalReplayITCase {
             s.send(RecoveryITCase.sum(100, b + 3_500)); // closes the first window
 
             // Two failures, then the third emission of the window goes through.
-            StoreReaders.await(
+            Await.until(
                     () -> FailOnceSink.FAILURES.get() >= 3,
                     LocalStores.TIMEOUT,
                     () -> FailOnceSink.FAILURES.get() + " emissions of the first window");
@@ -101,24 +80,24 @@ class JournalReplayITCase {
                     List.of(
                             "recovery d1 {} sum @" + b + " = 13.0 x3",
                             "recovery d1 {} sum @" + (b + 2_000) + " = 100.0 x1");
-            StoreReaders.await(
-                    () -> stores.rows("replay").size() >= 1,
+            Await.until(
+                    () -> STORES.rows("replay").size() >= 1,
                     LocalStores.TIMEOUT,
-                    () -> stores.rows("replay").toString());
+                    () -> STORES.rows("replay").toString());
             LocalStores.drain(job, dir);
             drained = true;
 
-            assertThat(stores.rows("replay")).containsExactlyElementsOf(expectedRows);
-            StoreReaders.await(
-                    () -> kafkaReader.kafka().size() >= 2,
+            assertThat(STORES.rows("replay")).containsExactlyElementsOf(expectedRows);
+            Await.until(
+                    () -> kafkaReader.values().size() >= 2,
                     LocalStores.TIMEOUT,
-                    () -> kafkaReader.kafka().toString());
-            assertThat(kafkaReader.kafka())
+                    () -> kafkaReader.values().toString());
+            assertThat(kafkaReader.values())
                     .containsExactly(
                             LocalStores.kafkaValue("recovery", "d1", "{}", "sum", b, 13.0, 3),
                             LocalStores.kafkaValue(
                                     "recovery", "d1", "{}", "sum", b + 2_000, 100.0, 1));
-            assertThat(stores.points("replay"))
+            assertThat(STORES.points("replay"))
                     .containsExactly(
                             "recovery {function=sum, source=d1} 100 x1 @" + (b + 2_000),
                             "recovery {function=sum, source=d1} 13 x3 @" + b);

@@ -1,8 +1,8 @@
 package io.telemetry.aggregator.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.telemetry.aggregator.operators.WindowOptions;
+import io.telemetry.aggregator.services.AggregateRow;
+import io.telemetry.aggregator.services.Directories;
 import io.telemetry.aggregator.services.InfluxDbServer;
 import io.telemetry.aggregator.services.KafkaServer;
 import io.telemetry.aggregator.services.PostgresServer;
@@ -10,42 +10,123 @@ import io.telemetry.aggregator.sinks.influxdb.InfluxDbSinkOptions;
 import io.telemetry.aggregator.sinks.kafka.KafkaSinkOptions;
 import io.telemetry.aggregator.sinks.postgres.PostgresSinkOptions;
 import io.telemetry.aggregator.udp.UdpSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * The three real stores of the end-to-end tests (Kafka, PostgreSQL, InfluxDB 1.x), the job's
  * settings for them, the job started as production wires it, and readers of what it wrote.
+ *
+ * <p>An ITCase registers {@link #withMiniCluster} as its extension: the stores and a MiniCluster
+ * start before its first test and stop after its last. A test of its own cluster calls {@link
+ * #start}.
  */
-final class LocalStores implements AutoCloseable {
+final class LocalStores
+        implements AutoCloseable,
+                BeforeAllCallback,
+                BeforeEachCallback,
+                AfterEachCallback,
+                AfterAllCallback,
+                ParameterResolver {
 
     static final Duration TIMEOUT = Duration.ofSeconds(90);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    final KafkaServer kafka;
-    final PostgresServer postgres;
-    final InfluxDbServer influx;
+    KafkaServer kafka;
+    PostgresServer postgres;
+    InfluxDbServer influx;
 
-    private LocalStores(KafkaServer kafka, PostgresServer postgres, InfluxDbServer influx) {
-        this.kafka = kafka;
-        this.postgres = postgres;
-        this.influx = influx;
+    /** The MiniCluster of an extension, or null. */
+    private final MiniClusterExtension flink;
+
+    private Path dir;
+
+    private LocalStores(MiniClusterExtension flink) {
+        this.flink = flink;
     }
 
+    /** Starts the stores, each in its own directory under {@code dir}. */
     static LocalStores start(Path dir) throws Exception {
+        LocalStores stores = new LocalStores(null);
+        stores.startServers(dir);
+        return stores;
+    }
+
+    /**
+     * The stores and a MiniCluster of one TaskManager with two slots and these settings (a metric
+     * reporter, say), as a JUnit extension for a whole test class.
+     */
+    static LocalStores withMiniCluster(Configuration cluster) {
         return new LocalStores(
-                KafkaServer.start(dir.resolve("kafka")),
-                PostgresServer.start(dir.resolve("postgres")),
-                InfluxDbServer.start(dir.resolve("influxdb")));
+                new MiniClusterExtension(
+                        new MiniClusterResourceConfiguration.Builder()
+                                .setConfiguration(cluster)
+                                .setNumberTaskManagers(1)
+                                .setNumberSlotsPerTaskManager(2)
+                                .build()));
+    }
+
+    /** {@link #withMiniCluster(Configuration)} with the cluster's defaults. */
+    static LocalStores withMiniCluster() {
+        return withMiniCluster(new Configuration());
+    }
+
+    private void startServers(Path root) throws Exception {
+        kafka = KafkaServer.start(root.resolve("kafka"));
+        postgres = PostgresServer.start(root.resolve("postgres"));
+        influx = InfluxDbServer.start(root.resolve("influxdb"));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        flink.beforeAll(context);
+        dir = Files.createTempDirectory("local-stores");
+        startServers(dir);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        flink.beforeEach(context);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        flink.afterEach(context);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            close();
+            Directories.deleteTree(dir);
+        } finally {
+            flink.afterAll(context);
+        }
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return flink.supportsParameter(parameter, context);
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return flink.resolveParameter(parameter, context);
     }
 
     /** The job's settings for all three stores, with small windows so that tests are quick. */
@@ -69,53 +150,19 @@ final class LocalStores implements AutoCloseable {
         return config;
     }
 
-    /** InfluxDB points as "measurement {tags} value count time". */
-    /** InfluxDB points of a database, sorted. */
+    /** InfluxDB points of a database, sorted: "measurement {tags} value xcount @time". */
     List<String> points(String database) {
         try {
-            return readPoints(database);
+            return influx.points(database);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private List<String> readPoints(String database) throws Exception {
-        List<String> points = new ArrayList<>();
-        JsonNode result =
-                JSON.readTree(influx.query(database, "SELECT * FROM /.*/")).path("results").get(0);
-        for (JsonNode series : result.path("series")) {
-            List<String> columns = new ArrayList<>();
-            series.path("columns").forEach(c -> columns.add(c.asText()));
-            for (JsonNode row : series.path("values")) {
-                Map<String, String> cells = new TreeMap<>();
-                for (int i = 0; i < columns.size(); i++) {
-                    if (!row.get(i).isNull()) {
-                        cells.put(columns.get(i), row.get(i).asText());
-                    }
-                }
-                String value = cells.remove("value");
-                String count = cells.remove("count");
-                String time = cells.remove("time");
-                points.add(
-                        series.path("name").asText()
-                                + " "
-                                + cells
-                                + " "
-                                + value
-                                + " x"
-                                + count
-                                + " @"
-                                + time);
-            }
-        }
-        points.sort(null);
-        return points;
-    }
-
     /** PostgreSQL rows of a table, ordered by window, metric, source, function. */
     List<String> rows(String table) {
         try {
-            return StoreReaders.postgres(postgres, table);
+            return postgres.aggregateRows(table).stream().map(AggregateRow::toString).toList();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -207,8 +254,14 @@ final class LocalStores implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        kafka.close();
-        postgres.close();
-        influx.close();
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+        if (influx != null) {
+            influx.close();
+        }
     }
 }

@@ -3,6 +3,8 @@ package io.telemetry.aggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.WindowOptions;
+import io.telemetry.aggregator.services.Await;
+import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import java.nio.file.Path;
@@ -10,10 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,31 +26,13 @@ class RecoveryITCase {
      * One TaskManager: the failure must restart the job on it, not stop it (see
      * AbortTolerantKafkaSink).
      */
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final LocalStores STORES = LocalStores.withMiniCluster();
 
     @TempDir static Path dir;
 
-    static LocalStores stores;
-
-    @BeforeAll
-    static void startStores() throws Exception {
-        stores = LocalStores.start(dir);
-    }
-
-    @AfterAll
-    static void stopStores() throws Exception {
-        stores.close();
-    }
-
     @Test
     void afterAFailureTheJobResumesFromItsCheckpointWithNothingLostOrDoubled() throws Exception {
-        Configuration config = stores.config("recovery");
+        Configuration config = STORES.config("recovery");
         config.setString("restart-strategy.type", "fixed-delay");
         config.setString("restart-strategy.fixed-delay.attempts", "3");
         config.setString("restart-strategy.fixed-delay.delay", "500 ms");
@@ -78,22 +58,20 @@ class RecoveryITCase {
                                         .name("fail once")
                                         .uid("test-fail-once"));
         boolean drained = false;
-        try (StoreReaders kafkaReader =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "recovery-aggregates");
+        try (CommittedRecords kafkaReader = STORES.kafka.committedRecords("recovery-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(job));
             s.send(sum(1, b + 100) + "\n" + sum(2, b + 200));
             s.send(sum(10, b + 3_000) + "\n" + sum(20, b + 3_500)); // closes the first window
 
-            StoreReaders.await(
-                    FailOnceSink.FAILED::get, LocalStores.TIMEOUT, () -> "no failure yet");
-            StoreReaders.await(
+            Await.until(FailOnceSink.FAILED::get, LocalStores.TIMEOUT, () -> "no failure yet");
+            Await.until(
                     () -> FailOnceSink.WRITERS.get() >= 4,
                     LocalStores.TIMEOUT,
                     () -> "writers " + FailOnceSink.WRITERS.get());
             // The failed tasks are gone once the restarted writers opened; the restarted readers
             // have bound the port once the kernel lists both sockets again.
-            StoreReaders.await(
+            Await.until(
                     () -> KernelSocketTable.socketsOnPort(port).size() >= 2,
                     LocalStores.TIMEOUT,
                     () -> KernelSocketTable.socketsOnPort(port).size() + " readers bound");
@@ -105,30 +83,30 @@ class RecoveryITCase {
                             "recovery d1 {} sum @" + b + " = 3.0 x2",
                             "recovery d1 {} sum @" + (b + 2_000) + " = 30.0 x2",
                             "recovery d1 {} sum @" + (b + 6_000) + " = 100.0 x1");
-            StoreReaders.await(
-                    () -> stores.rows("recovery").size() >= 3,
+            Await.until(
+                    () -> STORES.rows("recovery").size() >= 3,
                     LocalStores.TIMEOUT,
-                    () -> stores.rows("recovery").toString());
-            StoreReaders.await(
-                    () -> kafkaReader.kafka().size() >= 3,
+                    () -> STORES.rows("recovery").toString());
+            Await.until(
+                    () -> kafkaReader.values().size() >= 3,
                     LocalStores.TIMEOUT,
-                    () -> kafkaReader.kafka().toString());
-            StoreReaders.await(
-                    () -> stores.points("recovery").size() >= 3,
+                    () -> kafkaReader.values().toString());
+            Await.until(
+                    () -> STORES.points("recovery").size() >= 3,
                     LocalStores.TIMEOUT,
-                    () -> stores.points("recovery").toString());
+                    () -> STORES.points("recovery").toString());
             LocalStores.drain(job, dir);
             drained = true;
 
-            assertThat(stores.rows("recovery")).containsExactlyElementsOf(expectedRows);
-            assertThat(kafkaReader.kafka())
+            assertThat(STORES.rows("recovery")).containsExactlyElementsOf(expectedRows);
+            assertThat(kafkaReader.values())
                     .containsExactly(
                             LocalStores.kafkaValue("recovery", "d1", "{}", "sum", b, 3.0, 2),
                             LocalStores.kafkaValue(
                                     "recovery", "d1", "{}", "sum", b + 2_000, 30.0, 2),
                             LocalStores.kafkaValue(
                                     "recovery", "d1", "{}", "sum", b + 6_000, 100.0, 1));
-            assertThat(stores.points("recovery"))
+            assertThat(STORES.points("recovery"))
                     .containsExactly(
                             "recovery {function=sum, source=d1} 100 x1 @" + (b + 6_000),
                             "recovery {function=sum, source=d1} 3 x2 @" + b,

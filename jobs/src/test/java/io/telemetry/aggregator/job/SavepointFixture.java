@@ -2,6 +2,7 @@ package io.telemetry.aggregator.job;
 
 import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.operators.WindowOptions;
+import io.telemetry.aggregator.services.Await;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 import java.nio.file.Files;
@@ -123,7 +124,7 @@ final class SavepointFixture {
         }
         // Every record parsed is before the savepoint's barrier, so in the window state.
         long records = DATAGRAMS.stream().mapToLong(d -> d.split("\n").length).sum();
-        StoreReaders.await(
+        Await.until(
                 () -> metrics.sum(job.getJobID(), OperatorNames.PARSE, "records_parsed") >= records,
                 Duration.ofSeconds(60),
                 () ->

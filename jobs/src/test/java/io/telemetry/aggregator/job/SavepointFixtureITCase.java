@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.WindowOptions;
+import io.telemetry.aggregator.services.Await;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 import java.nio.file.Path;
@@ -108,7 +109,7 @@ class SavepointFixtureITCase {
                     sender.send("closer:1|c|T" + (WINDOW + 126_000) / 1_000);
                 }
             }
-            StoreReaders.await(
+            Await.until(
                     () -> aggregates.received().size() >= 28 || !UdpTestSender.alive(job),
                     TIMEOUT,
                     () -> aggregates.received().size() + " of 28 aggregates");

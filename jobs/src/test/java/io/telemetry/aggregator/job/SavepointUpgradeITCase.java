@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.WindowOptions;
+import io.telemetry.aggregator.services.Await;
+import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
@@ -15,12 +17,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectClusterClient;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,32 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SavepointUpgradeITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final LocalStores STORES = LocalStores.withMiniCluster();
 
     @TempDir static Path dir;
-
-    static LocalStores stores;
-
-    @BeforeAll
-    static void startStores() throws Exception {
-        stores = LocalStores.start(dir);
-    }
-
-    @AfterAll
-    static void stopStores() throws Exception {
-        stores.close();
-    }
 
     @Test
     void aChangedVersionResumesFromASavepointWithEveryWindowExact(
             @InjectClusterClient ClusterClient<?> client) throws Exception {
-        Configuration config = stores.config("upgrade");
+        Configuration config = STORES.config("upgrade");
         // Windows close only by newer records, so the savepoint certainly holds an open one.
         config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofMinutes(10));
         UdpPortReservation reserved = UdpTestSender.reservePort();
@@ -66,20 +46,19 @@ class SavepointUpgradeITCase {
 
         JobClient first = LocalStores.startJob(config, port, "upgrade-v1", outputs -> {});
         String savepoint;
-        try (StoreReaders kafkaReader =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+        try (CommittedRecords kafkaReader = STORES.kafka.committedRecords("upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             reserved.awaitJobSockets(2, LocalStores.TIMEOUT, () -> UdpTestSender.alive(first));
             s.send(upgrade(1, b + 100) + "\n" + upgrade(2, b + 200));
             s.send(upgrade(10, b + 3_000)); // closes the first window; the second stays open
-            StoreReaders.await(
-                    () -> stores.rows("upgrade").size() >= 1,
+            Await.until(
+                    () -> STORES.rows("upgrade").size() >= 1,
                     LocalStores.TIMEOUT,
-                    () -> stores.rows("upgrade").toString());
-            StoreReaders.await(
-                    () -> kafkaReader.kafka().size() >= 1,
+                    () -> STORES.rows("upgrade").toString());
+            Await.until(
+                    () -> kafkaReader.values().size() >= 1,
                     LocalStores.TIMEOUT,
-                    () -> kafkaReader.kafka().toString());
+                    () -> kafkaReader.values().toString());
             // The first window's aggregate means its closing record was parsed, and the open
             // window's record before it (same sender, same reader): the savepoint holds it.
 
@@ -109,11 +88,10 @@ class SavepointUpgradeITCase {
         outputs.aggregates.sinkTo(extra).name("extra sink of version 2").uid("test-extra-sink");
         JobClient second = env.executeAsync("upgrade-v2");
         boolean drained = false;
-        try (StoreReaders kafkaReader =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "upgrade-aggregates");
+        try (CommittedRecords kafkaReader = STORES.kafka.committedRecords("upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             // Bound again by this job's reader (the kernel queues what arrives from then on).
-            StoreReaders.await(
+            Await.until(
                     () -> KernelSocketTable.socketsOnPort(port).size() >= 1,
                     LocalStores.TIMEOUT,
                     () -> "no reader bound port " + port);
@@ -121,20 +99,20 @@ class SavepointUpgradeITCase {
             s.send(upgrade(5, b + 6_100)); // closes the second window
             s.send(upgrade(7, b + 9_500)); // closes the third
 
-            StoreReaders.await(
-                    () -> stores.rows("upgrade").size() >= 3,
+            Await.until(
+                    () -> STORES.rows("upgrade").size() >= 3,
                     LocalStores.TIMEOUT,
-                    () -> stores.rows("upgrade").toString());
-            StoreReaders.await(
-                    () -> kafkaReader.kafka().size() >= 3,
+                    () -> STORES.rows("upgrade").toString());
+            Await.until(
+                    () -> kafkaReader.values().size() >= 3,
                     LocalStores.TIMEOUT,
-                    () -> kafkaReader.kafka().toString());
+                    () -> kafkaReader.values().toString());
             // The drain emits the window still open (b + 8 s): then everything is final.
             LocalStores.drain(second, dir);
             drained = true;
 
-            assertThat(stores.rows("upgrade")).containsExactlyElementsOf(upgradedRows(b));
-            assertThat(kafkaReader.kafka()).containsExactlyElementsOf(upgradedKafkaValues(b));
+            assertThat(STORES.rows("upgrade")).containsExactlyElementsOf(upgradedRows(b));
+            assertThat(kafkaReader.values()).containsExactlyElementsOf(upgradedKafkaValues(b));
             assertThat(extra.received())
                     .extracting(a -> a.windowStart + "=" + a.value)
                     .containsExactly(

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.telemetry.aggregator.operators.OperatorNames;
+import io.telemetry.aggregator.services.Await;
+import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.Directories;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
@@ -83,10 +85,8 @@ class TaskManagerCrashIT {
         for (int i = 0; i < SENDERS; i++) {
             senders.add(new UdpTestSender(port));
         }
-        try (StoreReaders kafka =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "crash-aggregates");
-                StoreReaders deadLetters =
-                        new StoreReaders(stores.kafka.bootstrapServers(), "crash-dead")) {
+        try (CommittedRecords kafka = stores.kafka.committedRecords("crash-aggregates");
+                CommittedRecords deadLetters = stores.kafka.committedRecords("crash-dead")) {
             send(port, 2_000);
             cluster.checkpoint(first);
             // 1. Datagrams read by the readers that no completed checkpoint covers (sent again
@@ -104,7 +104,7 @@ class TaskManagerCrashIT {
                     List.of(
                             OperatorNames.metric(
                                     OperatorNames.UDP_SOURCE, "journal_replayed_datagrams"));
-            StoreReaders.await(
+            Await.until(
                     () ->
                             cluster.metricSums(first, OperatorNames.SOURCE_VERTEX, replayed)
                                             .getOrDefault(replayed.get(0), 0.0)
@@ -162,13 +162,13 @@ class TaskManagerCrashIT {
         Directories.deleteTree(journal);
         cluster.startTaskManager();
 
-        StoreReaders.await(
+        Await.until(
                 () -> cluster.state(job).equals("FAILED"),
                 FlinkCluster.TIMEOUT,
                 () -> "job " + job + " is " + cluster.state(job));
         // The failure, as the web UI's exception history shows it.
         String[] exceptions = {""};
-        StoreReaders.await(
+        Await.until(
                 () -> {
                     exceptions[0] = cluster.get("/jobs/" + job + "/exceptions");
                     return exceptions[0].contains("SuppressRestartsException");
@@ -227,13 +227,13 @@ class TaskManagerCrashIT {
         long restoredBefore = restoredAt(job);
         cluster.killTaskManager();
         cluster.startTaskManager();
-        StoreReaders.await(
+        Await.until(
                 () -> restoredAt(job) > restoredBefore,
                 FlinkCluster.TIMEOUT,
                 () -> cluster.get("/jobs/" + job + "/checkpoints"));
         assertThat(latestRestored(job)).isEqualTo(checkpoint);
         cluster.awaitRunning(job);
-        StoreReaders.await(
+        Await.until(
                 () -> KernelSocketTable.socketsOnPort(port).size() == 2,
                 FlinkCluster.TIMEOUT,
                 () -> KernelSocketTable.socketsOnPort(port) + " sockets on " + port);
@@ -327,21 +327,22 @@ class TaskManagerCrashIT {
     }
 
     /** Waits until the job's sockets hold nothing the readers have not taken. */
-    private static void awaitRead(int port) throws InterruptedException {
-        StoreReaders.await(
+    private static void awaitRead(int port) throws Exception {
+        Await.until(
                 () -> KernelSocketTable.queuedBytes(port) == 0,
                 FlinkCluster.TIMEOUT,
                 () -> KernelSocketTable.queuedBytes(port) + " bytes queued on " + port);
     }
 
-    private void assertExact(StoreReaders kafkaReader, StoreReaders deadLetters) throws Exception {
+    private void assertExact(CommittedRecords kafkaReader, CommittedRecords deadLetters)
+            throws Exception {
         List<String> rows = stores.rows("crash");
         // The job has finished: all it committed is there to read, a duplicate included.
-        StoreReaders.await(
-                () -> kafkaReader.kafka().size() >= rows.size(),
+        Await.until(
+                () -> kafkaReader.values().size() >= rows.size(),
                 FlinkCluster.TIMEOUT,
-                () -> kafkaReader.kafka().size() + " of " + rows.size() + " aggregates in Kafka");
-        List<String> kafka = kafkaReader.kafka();
+                () -> kafkaReader.values().size() + " of " + rows.size() + " aggregates in Kafka");
+        List<String> kafka = kafkaReader.values();
         assertThat(kafka).hasSameSizeAs(rows);
         // Records timed by their own field: every window exact, in both stores.
         List<String> expectedTimed = new ArrayList<>();
@@ -463,11 +464,11 @@ class TaskManagerCrashIT {
         assertThat(kafkaStatsd).containsExactly(statsdRecords, statsdRecords);
         assertThat(kafkaTimed).isEmpty();
 
-        StoreReaders.await(
-                () -> deadLetters.kafka().size() >= badRecords,
+        Await.until(
+                () -> deadLetters.values().size() >= badRecords,
                 FlinkCluster.TIMEOUT,
-                () -> deadLetters.kafka().size() + " of " + badRecords + " dead letters");
-        List<String> dead = deadLetters.kafka();
+                () -> deadLetters.values().size() + " of " + badRecords + " dead letters");
+        List<String> dead = deadLetters.values();
         assertThat(dead).hasSize((int) badRecords);
         assertThat(dead).allMatch(d -> d.contains("crash.bad:x|c"));
     }

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.WindowOptions;
+import io.telemetry.aggregator.services.Await;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -151,8 +151,7 @@ class TelemetryAggregatorJobITCase {
                 + "}";
     }
 
-    private static void await(Supplier<Boolean> condition, String what)
-            throws InterruptedException {
-        StoreReaders.await(condition, TIMEOUT, () -> "still waiting for " + what);
+    private static void await(Await.Condition condition, String what) throws Exception {
+        Await.until(condition, TIMEOUT, () -> "still waiting for " + what);
     }
 }

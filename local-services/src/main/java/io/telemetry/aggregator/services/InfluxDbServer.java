@@ -1,5 +1,7 @@
 package io.telemetry.aggregator.services;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,13 +11,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * InfluxDB 1.x ({@code influxd} from Debian's {@code influxdb} package) on free ports, with its
  * data in a temporary folder. It speaks the v1 API: {@code /write}, {@code /query}.
  */
 public final class InfluxDbServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
     private final List<String> command;
@@ -121,6 +128,43 @@ public final class InfluxDbServer implements AutoCloseable {
             throw new IOException("InfluxDB query failed with " + r.statusCode() + ": " + r.body());
         }
         return r.body();
+    }
+
+    /**
+     * Every point of a database as {@code measurement {tag=value, ...} value xcount @time} (time in
+     * epoch milliseconds), sorted; a database without points has none.
+     */
+    public List<String> points(String database) throws IOException, InterruptedException {
+        JsonNode result =
+                JSON.readTree(query(database, "SELECT * FROM /.*/")).path("results").path(0);
+        List<String> points = new ArrayList<>();
+        for (JsonNode series : result.path("series")) {
+            List<String> columns = new ArrayList<>();
+            series.path("columns").forEach(c -> columns.add(c.asText()));
+            for (JsonNode row : series.path("values")) {
+                Map<String, String> tags = new TreeMap<>();
+                for (int i = 0; i < columns.size(); i++) {
+                    if (!row.get(i).isNull()) {
+                        tags.put(columns.get(i), row.get(i).asText());
+                    }
+                }
+                String value = tags.remove("value");
+                String count = tags.remove("count");
+                String time = tags.remove("time");
+                points.add(
+                        series.path("name").asText()
+                                + " "
+                                + tags
+                                + " "
+                                + value
+                                + " x"
+                                + count
+                                + " @"
+                                + time);
+            }
+        }
+        points.sort(null);
+        return points;
     }
 
     /** Writes line protocol to a database with millisecond timestamps. */

@@ -128,6 +128,11 @@ public final class KafkaServer implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** A read_committed reader of a topic from its start; close it when done. */
+    public CommittedRecords committedRecords(String topic) {
+        return new CommittedRecords(bootstrapServers(), topic);
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -6,9 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A real PostgreSQL server (zonky's PostgreSQL binaries from Maven) on a free port, with a database
@@ -17,6 +20,10 @@ import java.time.Duration;
 public final class PostgresServer implements AutoCloseable {
 
     public static final String DATABASE = "telemetry";
+
+    /** SQLSTATE of a query on a table that does not exist. */
+    private static final String UNDEFINED_TABLE = "42P01";
+
     public static final String USER = "telemetry";
     public static final String PASSWORD = "telemetry-secret";
 
@@ -115,6 +122,43 @@ public final class PostgresServer implements AutoCloseable {
     /** A connection as the job's user. */
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
+    }
+
+    /**
+     * The rows of an aggregate table ordered by window start, metric, source and function; none
+     * while the table does not exist yet.
+     */
+    public List<AggregateRow> aggregateRows(String table) throws SQLException {
+        List<AggregateRow> rows = new ArrayList<>();
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet r =
+                        s.executeQuery(
+                                "SELECT metric, source, tags::text, function,"
+                                        + " (extract(epoch from window_start) * 1000)::bigint,"
+                                        + " (extract(epoch from window_end) * 1000)::bigint,"
+                                        + " value, count FROM "
+                                        + table
+                                        + " ORDER BY 5, 1, 2, 4")) {
+            while (r.next()) {
+                rows.add(
+                        new AggregateRow(
+                                r.getString(1),
+                                r.getString(2),
+                                r.getString(3),
+                                r.getString(4),
+                                r.getLong(5),
+                                r.getLong(6),
+                                r.getDouble(7),
+                                r.getLong(8)));
+            }
+        } catch (SQLException e) {
+            if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+                return rows;
+            }
+            throw e;
+        }
+        return rows;
     }
 
     @Override

@@ -27,11 +27,11 @@ public final class LoggingSink<T> implements Sink<T> {
     }
 
     public static LoggingSink<WindowAggregate> aggregates() {
-        return new LoggingSink<>("telemetry.aggregates", AggregateJson::aggregate);
+        return new LoggingSink<>("telemetry.aggregates", OutputJson::aggregate);
     }
 
     public static LoggingSink<DeadLetter> deadLetters() {
-        return new LoggingSink<>("telemetry.deadletters", AggregateJson::deadLetter);
+        return new LoggingSink<>("telemetry.deadletters", OutputJson::deadLetter);
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class Benchmark {
     /** One job configuration driven at several rates. */
     static final class Scenario {
         final String name;
-        final String format;
+        final LoadGenerator.Format format;
         final int recordsPerDatagram;
         final int series;
         final String backend;
@@ -46,7 +46,7 @@ public final class Benchmark {
 
         Scenario(
                 String name,
-                String format,
+                LoadGenerator.Format format,
                 int recordsPerDatagram,
                 int series,
                 String backend,
@@ -68,7 +68,7 @@ public final class Benchmark {
         add(
                 new Scenario(
                         "statsd-1",
-                        "statsd",
+                        LoadGenerator.Format.STATSD,
                         1,
                         1_000,
                         "hashmap",
@@ -81,7 +81,7 @@ public final class Benchmark {
         add(
                 new Scenario(
                         "statsd-10",
-                        "statsd",
+                        LoadGenerator.Format.STATSD,
                         10,
                         1_000,
                         "hashmap",
@@ -92,15 +92,51 @@ public final class Benchmark {
                         200_000));
         add(
                 new Scenario(
-                        "json-10", "json", 10, 1_000, "hashmap", false, 20_000, 50_000, 100_000,
+                        "json-10",
+                        LoadGenerator.Format.JSON,
+                        10,
+                        1_000,
+                        "hashmap",
+                        false,
+                        20_000,
+                        50_000,
+                        100_000,
                         150_000));
-        add(new Scenario("drone-10", "drone", 10, 1_000, "hashmap", false, 50_000, 100_000));
-        add(new Scenario("gpu-10", "gpu", 10, 1_000, "hashmap", false, 20_000, 60_000, 100_000));
-        add(new Scenario("line-10", "line", 10, 1_000, "hashmap", false, 50_000, 100_000));
+        add(
+                new Scenario(
+                        "drone-10",
+                        LoadGenerator.Format.DRONE,
+                        10,
+                        1_000,
+                        "hashmap",
+                        false,
+                        50_000,
+                        100_000));
+        add(
+                new Scenario(
+                        "gpu-10",
+                        LoadGenerator.Format.GPU,
+                        10,
+                        1_000,
+                        "hashmap",
+                        false,
+                        20_000,
+                        60_000,
+                        100_000));
+        add(
+                new Scenario(
+                        "line-10",
+                        LoadGenerator.Format.LINE,
+                        10,
+                        1_000,
+                        "hashmap",
+                        false,
+                        50_000,
+                        100_000));
         add(
                 new Scenario(
                         "series-100k",
-                        "statsd",
+                        LoadGenerator.Format.STATSD,
                         10,
                         100_000,
                         "hashmap",
@@ -108,11 +144,20 @@ public final class Benchmark {
                         10_000,
                         20_000,
                         40_000));
-        add(new Scenario("series-1m", "statsd", 10, 1_000_000, "hashmap", false, 10_000, 20_000));
+        add(
+                new Scenario(
+                        "series-1m",
+                        LoadGenerator.Format.STATSD,
+                        10,
+                        1_000_000,
+                        "hashmap",
+                        false,
+                        10_000,
+                        20_000));
         add(
                 new Scenario(
                         "rocksdb-statsd-1",
-                        "statsd",
+                        LoadGenerator.Format.STATSD,
                         1,
                         1_000,
                         "rocksdb",
@@ -120,9 +165,26 @@ public final class Benchmark {
                         50_000,
                         100_000,
                         200_000));
-        add(new Scenario("rocksdb-100k", "statsd", 10, 100_000, "rocksdb", false, 10_000, 20_000));
-        add(new Scenario("rocksdb-1m", "statsd", 10, 1_000_000, "rocksdb", false, 10_000));
-        add(new Scenario("quick", "json", 2, 50, "hashmap", false, 200));
+        add(
+                new Scenario(
+                        "rocksdb-100k",
+                        LoadGenerator.Format.STATSD,
+                        10,
+                        100_000,
+                        "rocksdb",
+                        false,
+                        10_000,
+                        20_000));
+        add(
+                new Scenario(
+                        "rocksdb-1m",
+                        LoadGenerator.Format.STATSD,
+                        10,
+                        1_000_000,
+                        "rocksdb",
+                        false,
+                        10_000));
+        add(new Scenario("quick", LoadGenerator.Format.JSON, 2, 50, "hashmap", false, 200));
     }
 
     private static void add(Scenario s) {
@@ -304,7 +366,7 @@ public final class Benchmark {
         if (peers) {
             for (String name : scenarios) {
                 Scenario s = SCENARIOS.get(name);
-                if (s.format.equals("statsd")
+                if (s.format == LoadGenerator.Format.STATSD
                         && !s.timestamps
                         && s.series <= 1_000
                         && s.backend.equals("hashmap")) {
@@ -798,7 +860,7 @@ public final class Benchmark {
                         "--seconds",
                         String.valueOf(seconds),
                         "--format",
-                        s.format,
+                        s.format.toString(),
                         "--records-per-datagram",
                         String.valueOf(s.recordsPerDatagram),
                         "--series",
@@ -808,7 +870,7 @@ public final class Benchmark {
                         "--window-ms",
                         String.valueOf(WINDOW_MS),
                         "--jitter-ms",
-                        s.format.equals("statsd") ? "0" : "2000"));
+                        s.format == LoadGenerator.Format.STATSD ? "0" : "2000"));
         if (s.timestamps) {
             command.add("--statsd-timestamps");
         }

@@ -37,6 +37,33 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LoadGenerator {
 
+    /**
+     * The record forms the generator writes (see the class comment), spelled as {@code --format}.
+     */
+    public enum Format {
+        STATSD,
+        JSON,
+        DRONE,
+        GPU,
+        LINE;
+
+        /** The format named {@code name}, e.g. {@code statsd}. */
+        public static Format of(String name) {
+            for (Format f : values()) {
+                if (f.toString().equals(name)) {
+                    return f;
+                }
+            }
+            throw new IllegalArgumentException(
+                    "format " + name + " is not one of statsd, json, drone, gpu, line");
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** What to send. */
     public static final class Settings {
         public String host = "127.0.0.1";
@@ -48,7 +75,7 @@ public final class LoadGenerator {
         public double seconds = 10;
         public int recordsPerDatagram = 1;
         public int series = 1_000;
-        public String format = "statsd";
+        public Format format = Format.STATSD;
 
         /** Event times are up to this far behind the send time (out of order within the bound). */
         public long jitterMillis = 0;
@@ -180,10 +207,6 @@ public final class LoadGenerator {
     public LoadGenerator(Settings settings) {
         this.s = settings;
         this.random = new SplittableRandom(settings.seed);
-        if (!List.of("statsd", "json", "drone", "gpu", "line").contains(settings.format)) {
-            throw new IllegalArgumentException(
-                    "format " + settings.format + " is not one of statsd, json, drone, gpu, line");
-        }
     }
 
     /** Sends for the configured time at the configured rate; returns what it sent. */
@@ -245,15 +268,15 @@ public final class LoadGenerator {
                 int value = 1 + random.nextInt(9);
                 if (s.malformedShare > 0 && random.nextDouble() < s.malformedShare) {
                     putAscii(
-                            s.format.equals("statsd") ? "broken-record|zz" : "{\"metric\": broken");
+                            s.format == Format.STATSD ? "broken-record|zz" : "{\"metric\": broken");
                     report.malformed++;
                 } else if (lateAllowed
                         && s.lateShare > 0
                         && random.nextDouble() < s.lateShare
-                        && (!s.format.equals("statsd") || s.statsdTimestamps)) {
+                        && (s.format != Format.STATSD || s.statsdTimestamps)) {
                     record(series, value, millis - 20 * s.windowMillis, false);
                     report.late +=
-                            s.format.equals("drone") ? 2 : 1; // a drone record holds two values
+                            s.format == Format.DRONE ? 2 : 1; // a drone record holds two values
                 } else {
                     long jitter = s.jitterMillis > 0 ? random.nextLong(s.jitterMillis + 1) : 0;
                     record(series, value, millis - jitter, true);
@@ -271,7 +294,7 @@ public final class LoadGenerator {
 
     private void record(int i, int v, long ts, boolean counted) {
         switch (s.format) {
-            case "statsd":
+            case STATSD:
                 putAscii(s.prefix);
                 putAscii("c");
                 putLong(i);
@@ -295,7 +318,7 @@ public final class LoadGenerator {
                             0);
                 }
                 break;
-            case "json":
+            case JSON:
                 putAscii("{\"metric\":\"");
                 putAscii(s.prefix);
                 putAscii("j");
@@ -311,7 +334,7 @@ public final class LoadGenerator {
                     add(s.prefix + "j" + i, "dev-" + i, "{}", "sum", ts, v, i, 0);
                 }
                 break;
-            case "drone":
+            case DRONE:
                 putAscii("{\"drone_id\":\"");
                 putAscii(s.prefix);
                 putAscii("d-");
@@ -328,7 +351,7 @@ public final class LoadGenerator {
                     add("battery", s.prefix + "d-" + i, "{}", "avg", ts, 10 - v, i, 1);
                 }
                 break;
-            case "gpu":
+            case GPU:
                 putAscii("{\"metric\":\"");
                 putAscii(s.prefix);
                 putAscii("gpu.temperature\",\"value\":");
@@ -352,7 +375,7 @@ public final class LoadGenerator {
                             0);
                 }
                 break;
-            default: // line
+            case LINE:
                 putAscii(s.prefix);
                 putAscii("cpu,host=h");
                 putLong(i);
@@ -363,6 +386,9 @@ public final class LoadGenerator {
                 if (counted) {
                     add(s.prefix + "cpu.usage", "h" + i, "{}", "avg", ts, v, i, 0);
                 }
+                break;
+            default:
+                throw new IllegalStateException("no writer for format " + s.format);
         }
     }
 
@@ -476,7 +502,7 @@ public final class LoadGenerator {
                     i++;
                     break;
                 case "--format":
-                    s.format = v;
+                    s.format = Format.of(v);
                     i++;
                     break;
                 case "--jitter-ms":

@@ -3,7 +3,9 @@ package io.telemetry.aggregator.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.operators.OperatorNames;
+import io.telemetry.aggregator.services.Await;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,7 @@ class LoadGeneratorExactnessITCase {
             for (String format : List.of("statsd", "json", "drone", "gpu", "line")) {
                 LoadGenerator.Settings s = new LoadGenerator.Settings();
                 s.port = job.udpPort;
-                s.format = format;
+                s.format = LoadGenerator.Format.of(format);
                 s.rate = 400;
                 s.seconds = 2.5;
                 s.recordsPerDatagram = 4;
@@ -61,16 +63,11 @@ class LoadGeneratorExactnessITCase {
             assertThat(malformed).isPositive();
             assertThat(late).isPositive();
 
-            AggregateCheck check = null;
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (System.currentTimeMillis() < deadline) {
-                Thread.sleep(500);
-                check = AggregateCheck.compare(job.aggregates, expected, "x");
-                if (check.exact()) {
-                    break;
-                }
-            }
-            assertThat(check.toString())
+            Await.until(
+                    () -> AggregateCheck.compare(job.aggregates, expected, "x").exact(),
+                    Duration.ofSeconds(60),
+                    () -> AggregateCheck.compare(job.aggregates, expected, "x").toString());
+            assertThat(AggregateCheck.compare(job.aggregates, expected, "x").toString())
                     .startsWith("exact: " + expected.size() + " of " + expected.size());
             assertThat(
                             job.metric(
@@ -78,30 +75,31 @@ class LoadGeneratorExactnessITCase {
                                     OperatorNames.metric(OperatorNames.UDP_SOURCE, "kernel_drops")))
                     .isZero();
             // The REST API's metrics are fetched every 500 ms: wait until they show everything.
-            double countedMalformed = 0;
-            double countedLate = 0;
-            deadline = System.currentTimeMillis() + 30_000;
-            while (System.currentTimeMillis() < deadline
-                    && (countedMalformed != malformed || countedLate != late)) {
-                Thread.sleep(500);
-                countedMalformed =
-                        job.metric(
-                                OperatorNames.SOURCE_VERTEX,
-                                OperatorNames.metric(
-                                        OperatorNames.PARSE,
-                                        "reason.malformed.failed_events_count"));
-                countedLate =
-                        job.metric(
-                                OperatorNames.WINDOW_AGGREGATE,
-                                "Late_records_to_dead_letters.records_late");
-            }
-            assertThat(countedMalformed).isEqualTo(malformed);
-            assertThat(countedLate).isEqualTo(late);
+            long expectedMalformed = malformed;
+            long expectedLate = late;
+            Await.until(
+                    () -> malformed(job) == expectedMalformed && late(job) == expectedLate,
+                    Duration.ofSeconds(30),
+                    () -> "malformed " + malformed(job) + ", late " + late(job));
+            assertThat(malformed(job)).isEqualTo(malformed);
+            assertThat(late(job)).isEqualTo(late);
         }
     }
 
     @Test
     void theBenchmarksQuickRunWorks() throws Exception {
         assertThat(Benchmark.run(ROOT, new String[] {"--quick"})).isZero();
+    }
+
+    private static double malformed(JobProcess job) throws Exception {
+        return job.metric(
+                OperatorNames.SOURCE_VERTEX,
+                OperatorNames.metric(OperatorNames.PARSE, "reason.malformed.failed_events_count"));
+    }
+
+    private static double late(JobProcess job) throws Exception {
+        return job.metric(
+                OperatorNames.WINDOW_AGGREGATE,
+                OperatorNames.metric(OperatorNames.LATE_DEAD_LETTERS, "records_late"));
     }
 }

@@ -45,7 +45,7 @@ class LoadGeneratorTest {
     @Test
     void sendsWhatItReportsAndExpectsWhatItSent() throws Exception {
         LoadGenerator.Settings s = new LoadGenerator.Settings();
-        s.format = "json";
+        s.format = LoadGenerator.Format.JSON;
         s.rate = 2_000;
         s.seconds = 1.5;
         s.recordsPerDatagram = 3;
@@ -119,7 +119,7 @@ class LoadGeneratorTest {
         Map<String, String> first = new TreeMap<>();
         for (String format : List.of("statsd", "json", "drone", "gpu", "line")) {
             LoadGenerator.Settings s = new LoadGenerator.Settings();
-            s.format = format;
+            s.format = LoadGenerator.Format.of(format);
             s.rate = 100;
             s.seconds = 0.05;
             s.series = 3;

@@ -2,7 +2,7 @@ package io.telemetry.aggregator.sinks.kafka;
 
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
-import io.telemetry.aggregator.sinks.AggregateJson;
+import io.telemetry.aggregator.sinks.OutputJson;
 import java.nio.charset.StandardCharsets;
 import javax.annotation.Nullable;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -44,11 +44,11 @@ public final class KafkaJsonSerializer<T> implements KafkaRecordSerializationSch
             return new ProducerRecord<>(
                     topic,
                     a.seriesKey().getBytes(StandardCharsets.UTF_8),
-                    AggregateJson.aggregate(a).getBytes(StandardCharsets.UTF_8));
+                    OutputJson.aggregate(a).getBytes(StandardCharsets.UTF_8));
         }
         return new ProducerRecord<>(
                 topic,
                 null,
-                AggregateJson.deadLetter((DeadLetter) element).getBytes(StandardCharsets.UTF_8));
+                OutputJson.deadLetter((DeadLetter) element).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -6,15 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.telemetry.aggregator.operators.WindowAggregate;
+import io.telemetry.aggregator.services.Await;
 import io.telemetry.aggregator.services.InfluxDbServer;
 import io.telemetry.aggregator.services.QuestDbServer;
 import io.telemetry.aggregator.sinks.SinkTestData;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -81,50 +81,8 @@ class InfluxDbSinkITCase {
         return config;
     }
 
-    /** Every point of the database as "measurement {tag=value, ...} value count time". */
     private static List<String> points(String database) throws Exception {
-        JsonNode result =
-                JSON.readTree(influx.query(database, "SELECT * FROM /.*/")).path("results").get(0);
-        List<String> points = new ArrayList<>();
-        for (JsonNode series : result.path("series")) {
-            List<String> columns = new ArrayList<>();
-            series.path("columns").forEach(c -> columns.add(c.asText()));
-            for (JsonNode row : series.path("values")) {
-                Map<String, String> tags = new TreeMap<>();
-                String value = null;
-                String count = null;
-                String time = null;
-                for (int i = 0; i < columns.size(); i++) {
-                    JsonNode cell = row.get(i);
-                    switch (columns.get(i)) {
-                        case "time":
-                            time = cell.asText();
-                            break;
-                        case "value":
-                            value = cell.asText();
-                            break;
-                        case "count":
-                            count = cell.asText();
-                            break;
-                        default:
-                            if (!cell.isNull()) {
-                                tags.put(columns.get(i), cell.asText());
-                            }
-                    }
-                }
-                points.add(
-                        series.path("name").asText()
-                                + " "
-                                + tags
-                                + " "
-                                + value
-                                + " "
-                                + count
-                                + " "
-                                + time);
-            }
-        }
-        return points;
+        return influx.points(database);
     }
 
     @Test
@@ -136,9 +94,9 @@ class InfluxDbSinkITCase {
 
         assertThat(points("telemetry"))
                 .containsExactlyInAnyOrder(
-                        "cpu load,\"x\"=1 C:\\temp ü✓ {a b,c=d=e,f=g \"h\" C:\\dir ñ, function=p99, source=dev 1,=\"q\", z=日本} 1.5 3 "
+                        "cpu load,\"x\"=1 C:\\temp ü✓ {a b,c=d=e,f=g \"h\" C:\\dir ñ, function=p99, source=dev 1,=\"q\", z=日本} 1.5 x3 @"
                                 + SinkTestData.T0,
-                        "temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} 75.25 13 "
+                        "temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} 75.25 x13 @"
                                 + SinkTestData.T0);
     }
 
@@ -159,7 +117,7 @@ class InfluxDbSinkITCase {
         SinkTestData.write(InfluxDbSink.from(v1("breaks")), List.of(a));
 
         assertThat(points("breaks"))
-                .containsExactly("m {function=sum, nl=a\\nb, source=s} 2 2 " + SinkTestData.T0);
+                .containsExactly("m {function=sum, nl=a\\nb, source=s} 2 x2 @" + SinkTestData.T0);
     }
 
     @Test
@@ -199,7 +157,7 @@ class InfluxDbSinkITCase {
 
         assertThat(points("conflict"))
                 .containsExactly(
-                        "temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} null 1.5 "
+                        "temperature {function=avg, hostname=worker-1, site=lab, source=gpu-001} null x1.5 @"
                                 + earlier);
         assertThat(SinkTestData.counter(REPORTER, job, "sink_rejected_points")).isEqualTo(1);
         assertThat(SinkTestData.counter(REPORTER, job, "sink_errors")).isEqualTo(1);
@@ -239,11 +197,17 @@ class InfluxDbSinkITCase {
                 List.of(
                         "worker-1 | lab | gpu-001 | avg | 75.25 | 13 | 2026-11-23T10:30:00.000000Z",
                         "h a,b=c\\d | 日本 | dev 1,=\"q\" ü | max | -4.5 | 2 | 2026-11-23T10:30:00.000000Z");
-        // QuestDB shows rows a moment after the write: ask until they are all there, at most 30 s.
-        List<String> rows = new ArrayList<>();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!rows.equals(expected) && System.currentTimeMillis() < deadline) {
-            rows.clear();
+        // QuestDB shows rows a moment after the write: ask until they are all there.
+        Await.until(
+                () -> questDbRows(sql).size() >= expected.size(),
+                Duration.ofSeconds(30),
+                () -> questDbRows(sql).toString());
+        assertThat(questDbRows(sql)).containsExactlyElementsOf(expected);
+    }
+
+    private static List<String> questDbRows(String sql) {
+        try {
+            List<String> rows = new ArrayList<>();
             for (JsonNode row : JSON.readTree(questDb.exec(sql)).path("dataset")) {
                 List<String> cells = new ArrayList<>();
                 for (Iterator<JsonNode> it = row.elements(); it.hasNext(); ) {
@@ -251,11 +215,10 @@ class InfluxDbSinkITCase {
                 }
                 rows.add(String.join(" | ", cells));
             }
-            if (!rows.equals(expected)) {
-                Thread.sleep(200);
-            }
+            return rows;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        assertThat(rows).containsExactlyElementsOf(expected);
     }
 
     @Test

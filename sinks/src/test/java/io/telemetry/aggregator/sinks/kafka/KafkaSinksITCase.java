@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.telemetry.aggregator.operators.DeadLetter;
+import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.KafkaServer;
-import io.telemetry.aggregator.sinks.AggregateJson;
+import io.telemetry.aggregator.sinks.OutputJson;
 import io.telemetry.aggregator.sinks.SinkTestData;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -20,10 +20,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,29 +55,11 @@ class KafkaSinksITCase {
         return config;
     }
 
-    static List<ConsumerRecord<String, String>> readCommitted(
-            String bootstrap, String topic, int expected) throws InterruptedException {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + System.nanoTime());
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer =
-                new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (records.size() < expected && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            // Anything beyond the expected records would be a duplicate: look a little longer.
-            long quiet = System.currentTimeMillis() + 1_000;
-            while (System.currentTimeMillis() < quiet) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+    /** What was committed to a topic: the expected records and, a second later, no more. */
+    private static List<ConsumerRecord<String, String>> readCommitted(String topic, int expected) {
+        try (CommittedRecords committed = kafka.committedRecords(topic)) {
+            return committed.await(expected, Duration.ofSeconds(30));
         }
-        return records;
     }
 
     @Test
@@ -89,8 +68,7 @@ class KafkaSinksITCase {
         sinks.prepare();
         SinkTestData.write(sinks.aggregateSink(), SinkTestData.ALL);
 
-        List<ConsumerRecord<String, String>> records =
-                readCommitted(kafka.bootstrapServers(), "aggregates-eos", 3);
+        List<ConsumerRecord<String, String>> records = readCommitted("aggregates-eos", 3);
 
         assertThat(records)
                 .extracting(ConsumerRecord::key)
@@ -101,9 +79,9 @@ class KafkaSinksITCase {
         assertThat(records)
                 .extracting(ConsumerRecord::value)
                 .containsExactlyInAnyOrder(
-                        AggregateJson.aggregate(SinkTestData.PLAIN),
-                        AggregateJson.aggregate(SinkTestData.AWKWARD),
-                        AggregateJson.aggregate(SinkTestData.PLAIN_AGAIN));
+                        OutputJson.aggregate(SinkTestData.PLAIN),
+                        OutputJson.aggregate(SinkTestData.AWKWARD),
+                        OutputJson.aggregate(SinkTestData.PLAIN_AGAIN));
         // One series is one key, so one partition: the re-emitted window follows the first one.
         List<String> plain = new ArrayList<>();
         for (ConsumerRecord<String, String> r : records) {
@@ -113,9 +91,9 @@ class KafkaSinksITCase {
         }
         assertThat(plain)
                 .containsExactly(
-                        AggregateJson.aggregate(SinkTestData.PLAIN),
-                        AggregateJson.aggregate(SinkTestData.PLAIN_AGAIN));
-        assertThat(AggregateJson.aggregate(SinkTestData.AWKWARD))
+                        OutputJson.aggregate(SinkTestData.PLAIN),
+                        OutputJson.aggregate(SinkTestData.PLAIN_AGAIN));
+        assertThat(OutputJson.aggregate(SinkTestData.AWKWARD))
                 .isEqualTo(
                         "{\"metric\":\"cpu load,\\\"x\\\"=1 \\\\ ü✓\",\"source\":\"dev 1,=\\\\\\\"\","
                                 + "\"tags\":{\"a b,c=d\":\"e,f=g \\\"h\\\" \\\\ i\\nj ñ\",\"z\":\"日本\"},"
@@ -143,11 +121,10 @@ class KafkaSinksITCase {
                 .uid("dead-letters");
         env.execute();
 
-        List<ConsumerRecord<String, String>> records =
-                readCommitted(kafka.bootstrapServers(), "aggregates-alo-dead", 1);
+        List<ConsumerRecord<String, String>> records = readCommitted("aggregates-alo-dead", 1);
         assertThat(records)
                 .extracting(ConsumerRecord::value)
-                .containsExactly(AggregateJson.deadLetter(dead));
+                .containsExactly(OutputJson.deadLetter(dead));
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             assertThat(
                             admin.describeTopics(List.of("aggregates-alo"))

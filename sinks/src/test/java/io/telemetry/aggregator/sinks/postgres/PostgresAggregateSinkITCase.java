@@ -3,13 +3,13 @@ package io.telemetry.aggregator.sinks.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.telemetry.aggregator.services.AggregateRow;
 import io.telemetry.aggregator.services.PostgresServer;
 import io.telemetry.aggregator.sinks.SinkTestData;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -37,39 +37,6 @@ class PostgresAggregateSinkITCase {
         postgres.close();
     }
 
-    static List<String> rows(PostgresServer pg, String table) throws Exception {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = pg.connect();
-                Statement s = c.createStatement();
-                ResultSet r =
-                        s.executeQuery(
-                                "SELECT metric, source, tags::text, function,"
-                                        + " extract(epoch from window_start)::bigint * 1000,"
-                                        + " extract(epoch from window_end)::bigint * 1000, value, count FROM "
-                                        + table
-                                        + " ORDER BY metric, function")) {
-            while (r.next()) {
-                rows.add(
-                        r.getString(1)
-                                + " | "
-                                + r.getString(2)
-                                + " | "
-                                + r.getString(3)
-                                + " | "
-                                + r.getString(4)
-                                + " | "
-                                + r.getLong(5)
-                                + " | "
-                                + r.getLong(6)
-                                + " | "
-                                + r.getDouble(7)
-                                + " | "
-                                + r.getLong(8));
-            }
-        }
-        return rows;
-    }
-
     private static Configuration config(String connection, String table) {
         Configuration config = new Configuration();
         config.set(PostgresSinkOptions.CONNECTION, connection);
@@ -87,22 +54,30 @@ class PostgresAggregateSinkITCase {
         SinkTestData.write(sink.sink(), SinkTestData.ALL);
 
         long start = SinkTestData.T0;
-        assertThat(rows(postgres, "aggregates"))
+        assertThat(postgres.aggregateRows("aggregates"))
                 .containsExactly(
-                        "cpu load,\"x\"=1 \\ ü✓ | dev 1,=\\\" | {\"z\": \"日本\", \"a b,c=d\": \"e,f=g \\\"h\\\" \\\\ i\\nj ñ\"} | p99 | "
-                                + start
-                                + " | "
-                                + (start + 60_000)
-                                + " | 1.5 | 3",
-                        "temperature | gpu-001 | {\"site\": \"lab\", \"hostname\": \"worker-1\"} | avg | "
-                                + start
-                                + " | "
-                                + (start + 60_000)
-                                + " | 75.25 | 13");
+                        new AggregateRow(
+                                "cpu load,\"x\"=1 \\ ü✓",
+                                "dev 1,=\\\"",
+                                "{\"z\": \"日本\", \"a b,c=d\": \"e,f=g \\\"h\\\" \\\\ i\\nj ñ\"}",
+                                "p99",
+                                start,
+                                start + 60_000,
+                                1.5,
+                                3),
+                        new AggregateRow(
+                                "temperature",
+                                "gpu-001",
+                                "{\"site\": \"lab\", \"hostname\": \"worker-1\"}",
+                                "avg",
+                                start,
+                                start + 60_000,
+                                75.25,
+                                13));
 
         // A replay after a recovery writes the same rows again: still one row each.
         SinkTestData.write(sink.sink(), SinkTestData.ALL);
-        assertThat(rows(postgres, "aggregates")).hasSize(2);
+        assertThat(postgres.aggregateRows("aggregates")).hasSize(2);
         try (Connection c = postgres.connect();
                 Statement s = c.createStatement();
                 ResultSet r =
@@ -121,7 +96,7 @@ class PostgresAggregateSinkITCase {
         PostgresAggregateSink sink = PostgresAggregateSink.from(config);
         sink.prepare();
         SinkTestData.write(sink.sink(), List.of(SinkTestData.PLAIN));
-        assertThat(rows(postgres, "public.aggregates_jdbc")).hasSize(1);
+        assertThat(postgres.aggregateRows("public.aggregates_jdbc")).hasSize(1);
     }
 
     @Test

@@ -5,10 +5,13 @@ import io.telemetry.aggregator.operators.JsonText;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import java.time.Instant;
 
-/** The JSON forms of the output records, exactly as the data contract shows them. */
-public final class AggregateJson {
+/**
+ * The JSON of both outputs, exactly as the data contract shows it: aggregates ({@link #aggregate})
+ * and dead letters ({@link #deadLetter}).
+ */
+public final class OutputJson {
 
-    private AggregateJson() {}
+    private OutputJson() {}
 
     /**
      * {@code {"metric":…,"source":…,"tags":{…},"function":…,"window_start":"<ISO>",

@@ -6,7 +6,7 @@ import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import org.junit.jupiter.api.Test;
 
-class AggregateJsonTest {
+class OutputJsonTest {
 
     @Test
     void aggregateAsTheContractShowsIt() {
@@ -22,7 +22,7 @@ class AggregateJsonTest {
                         12,
                         0);
 
-        assertThat(AggregateJson.aggregate(a))
+        assertThat(OutputJson.aggregate(a))
                 .isEqualTo(
                         "{\"metric\":\"temperature\",\"source\":\"gpu-001\",\"tags\":{\"hostname\":\"worker-1\",\"site\":\"lab\"},"
                                 + "\"function\":\"avg\",\"window_start\":\"2026-11-23T10:40:00Z\",\"window_end\":\"2026-11-23T10:41:00Z\","
@@ -39,7 +39,7 @@ class AggregateJsonTest {
                         1_795_430_400_123L,
                         "a\tb\\c\u0001");
 
-        assertThat(AggregateJson.deadLetter(d))
+        assertThat(OutputJson.deadLetter(d))
                 .isEqualTo(
                         "{\"reason\":\"malformed\",\"detail\":\"bad \\\"x\\\"\",\"sender\":\"10.0.0.7:41234\","
                                 + "\"received_at\":\"2026-11-23T10:40:00.123Z\",\"record\":\"a\\tb\\\\c\\u0001\"}");
