@@ -13,7 +13,9 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** Aggregates that exercise every sink, and a small bounded job that writes them. */
 public final class SinkTestData {
@@ -67,6 +69,16 @@ public final class SinkTestData {
     public static void write(Sink<WindowAggregate> sink, List<WindowAggregate> aggregates)
             throws Exception {
         write(sink, aggregates, new Configuration());
+    }
+
+    /** A local cluster of one slot whose reporter keeps the writers' metrics after the jobs end. */
+    public static MiniClusterExtension clusterWithReporter(InMemoryReporter reporter) {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setConfiguration(reporter.addToConfiguration(new Configuration()))
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(1)
+                        .build());
     }
 
     /** The sum of a job's counters of that name, as the cluster's in-memory reporter kept them. */
