@@ -55,6 +55,8 @@ public final class JobOptions {
                     ParseOptions.SOURCE_FIELDS,
                     ParseOptions.MAX_FUTURE_SKEW,
                     ParseOptions.LINE_PROTOCOL_PRECISION,
+                    ParseOptions.STATSD_TIMER_FUNCTIONS,
+                    ParseOptions.STATSD_GAUGE_EXPIRY,
                     WindowOptions.WINDOW_SIZE,
                     WindowOptions.OUT_OF_ORDERNESS,
                     WindowOptions.ALLOWED_LATENESS,

@@ -117,7 +117,8 @@ public final class TelemetryAggregatorJob {
                         .uid(Uids.PRE_AGGREGATE);
 
         SingleOutputStreamOperator<WindowAggregate> aggregates =
-                TelemetryWindows.aggregate(partials, windowSize, lateness)
+                TelemetryWindows.aggregate(
+                                partials, windowSize, lateness, parse.statsdGaugeExpiry())
                         .name(OperatorNames.WINDOW_AGGREGATE)
                         .uid(Uids.WINDOW_AGGREGATE);
 

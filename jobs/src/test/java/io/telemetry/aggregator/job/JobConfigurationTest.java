@@ -100,6 +100,8 @@ class JobConfigurationTest {
                 "--parse.default-function|median|parse.default-function=median is not allowed: 'median' is not a function; use count, sum, min, max, avg, first, last, stddev, count_distinct, p50, p90, p95, p99",
                 "--parse.function-rules|gpu.*|parse.function-rules entry 'gpu.*' is not allowed: write pattern=function[,function...], e.g. gpu.*=avg,max",
                 "--parse.line-protocol.precision|h|parse.line-protocol.precision=h is not allowed: use ns, us, ms or s",
+                "--parse.statsd.timer-functions|avg;median|parse.statsd.timer-functions=avg,median is not allowed: 'median' is not a function; use count, sum, min, max, avg, first, last, stddev, count_distinct, p50, p90, p95, p99",
+                "--parse.statsd.gauge-expiry|0s|parse.statsd.gauge-expiry=0s is not allowed: use a duration above 0, e.g. 1h",
                 "--sink.types|cassandra|sink.types=cassandra is not allowed: use one or more of log, kafka, postgres, influxdb, separated by ';' or ','",
                 "--sink.types|kafka|sink.kafka.bootstrap-servers is missing: the kafka sink needs the brokers, e.g. kafka:9092 (or set KAFKA_BOOTSTRAP_SERVERS)",
                 "--sink.types|postgres|sink.postgres.connection is missing: the postgres sink needs a database, e.g. postgresql://user:password@host:5432/db (or set POSTGRES_CONNECTION_STRING)",

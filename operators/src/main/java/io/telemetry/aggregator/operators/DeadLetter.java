@@ -15,7 +15,10 @@ public class DeadLetter {
     public static final String TOO_LARGE = "too_large";
     public static final String LATE = "late";
 
-    /** Every reason, in the contract's order. */
+    /** A line the job reads but does not aggregate: a DogStatsD event or service check. */
+    public static final String UNSUPPORTED = "unsupported";
+
+    /** Every reason, in the contract's order (and {@link #UNSUPPORTED}, added after it). */
     public static final String[] REASONS = {
         MALFORMED,
         MISSING_METRIC,
@@ -23,7 +26,8 @@ public class DeadLetter {
         UNKNOWN_FUNCTION,
         TIMESTAMP_OUT_OF_RANGE,
         TOO_LARGE,
-        LATE
+        LATE,
+        UNSUPPORTED
     };
 
     /** Longest raw record kept in a dead letter, in bytes. */

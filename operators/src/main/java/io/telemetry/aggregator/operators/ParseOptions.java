@@ -73,5 +73,26 @@ public final class ParseOptions {
                     .defaultValue("ns")
                     .withDescription("Unit of line-protocol timestamps: ns, us, ms or s.");
 
+    public static final ConfigOption<List<String>> STATSD_TIMER_FUNCTIONS =
+            ConfigOptions.key("parse.statsd.timer-functions")
+                    .stringType()
+                    .asList()
+                    .defaultValues(
+                            "count", "sum", "avg", "min", "max", "stddev", "p50", "p90", "p95",
+                            "p99")
+                    .withDescription(
+                            "Functions of StatsD timers and histograms (ms, h, d): StatsD's count,"
+                                    + " sum, mean, lower, upper, std and upper_N by default;"
+                                    + " separated by ',' or ';'.");
+
+    public static final ConfigOption<Duration> STATSD_GAUGE_EXPIRY =
+            ConfigOptions.key("parse.statsd.gauge-expiry")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "How long a StatsD gauge's value is kept for a signed line (+N, -N)"
+                                    + " in a later window to change; a gauge without a line for"
+                                    + " longer starts again from 0.");
+
     private ParseOptions() {}
 }

@@ -27,6 +27,23 @@ public class TelemetryRecord {
     /** When the datagram holding this record arrived, epoch milliseconds. */
     public long receivedAt;
 
+    /**
+     * How many events this record stands for in {@code count}: 1, or 1/rate for a StatsD timer
+     * sample sent at a sample rate.
+     */
+    public double weight = 1;
+
+    /** {@link #NOT_A_GAUGE}, or for a StatsD gauge {@link #GAUGE_SET} or {@link #GAUGE_CHANGE}. */
+    public byte gauge;
+
+    public static final byte NOT_A_GAUGE = 0;
+
+    /** A StatsD gauge's plain value: the gauge is now this value. */
+    public static final byte GAUGE_SET = 1;
+
+    /** A StatsD gauge's signed value ({@code +N}, {@code -N}): the gauge changes by it. */
+    public static final byte GAUGE_CHANGE = 2;
+
     public TelemetryRecord() {}
 
     public TelemetryRecord(
@@ -61,6 +78,8 @@ public class TelemetryRecord {
         TelemetryRecord that = (TelemetryRecord) o;
         return function == that.function
                 && Double.compare(value, that.value) == 0
+                && Double.compare(weight, that.weight) == 0
+                && gauge == that.gauge
                 && timestamp == that.timestamp
                 && receivedAt == that.receivedAt
                 && Objects.equals(metric, that.metric)
@@ -85,6 +104,8 @@ public class TelemetryRecord {
                 + " value="
                 + value
                 + " time="
-                + timestamp;
+                + timestamp
+                + (weight == 1 ? "" : " weight=" + weight)
+                + (gauge == GAUGE_CHANGE ? " change" : "");
     }
 }

@@ -7,10 +7,14 @@ import io.telemetry.aggregator.operators.TelemetryRecord;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * The running result of one series in one window. It keeps only what its function needs: a sum, an
- * extreme, a first or last value with its event time, Welford's mean and squared deviations for
- * stddev, a DDSketch (1% relative accuracy) for percentiles, or the set of distinct values.
- * Serialized with {@link MetricAccumulatorSerializer}, never Kryo.
+ * The running result of one series in one window. It keeps only what its function needs: a sum (of
+ * the records' weights, for count), an extreme, a first or last value with its event time, a StatsD
+ * gauge's value or change, Welford's mean and squared deviations for stddev, a DDSketch (1%
+ * relative accuracy) for percentiles, or the set of distinct values. Serialized with {@link
+ * MetricAccumulatorSerializer}, never Kryo.
+ *
+ * <p>Percentiles are nearest-rank, as StatsD's {@code upper_N}: the p-th percentile of n samples is
+ * the r-th smallest, r = p·n rounded half up (at least 1), within the sketch's 1% relative error.
  */
 @TypeInfo(MetricAccumulatorTypeInfoFactory.class)
 public final class MetricAccumulator {
@@ -33,6 +37,18 @@ public final class MetricAccumulator {
     long timestamp;
 
     long lastReceivedAt;
+
+    /**
+     * For {@code last} fed by StatsD gauge lines: {@link #GAUGE_VALUE} when the window holds a
+     * plain value ({@link #value} is the gauge after the window's lines), {@link #GAUGE_CHANGES}
+     * when it holds only signed ones ({@link #value} is their sum); otherwise {@link #NOT_A_GAUGE}.
+     */
+    byte gauge = NOT_A_GAUGE;
+
+    static final byte NOT_A_GAUGE = 0;
+    static final byte GAUGE_VALUE = 1;
+    static final byte GAUGE_CHANGES = 2;
+
     DDSketch sketch;
     LongHashSet distinct;
 
@@ -48,6 +64,7 @@ public final class MetricAccumulator {
         count++;
         switch (MetricFunction.ofCode(function)) {
             case COUNT:
+                value += record.weight;
                 break;
             case SUM:
             case AVG:
@@ -65,8 +82,11 @@ public final class MetricAccumulator {
                     timestamp = ts;
                 }
                 break;
-            case LAST: // the latest event time; on a tie the later arrival
-                if (count == 1 || ts >= timestamp) {
+            case LAST:
+                if (record.gauge != TelemetryRecord.NOT_A_GAUGE || gauge != NOT_A_GAUGE) {
+                    addGauge(record.gauge == TelemetryRecord.GAUGE_CHANGE, v, ts);
+                } else if (count == 1 || ts >= timestamp) {
+                    // the latest event time; on a tie the later arrival
                     value = v;
                     timestamp = ts;
                 }
@@ -90,6 +110,26 @@ public final class MetricAccumulator {
         }
     }
 
+    /**
+     * A StatsD gauge line, in the order the lines arrive (as StatsD applies them): a plain value
+     * replaces the gauge, a signed one changes it.
+     */
+    private void addGauge(boolean change, double v, long ts) {
+        if (!change) {
+            gauge = GAUGE_VALUE;
+            value = v;
+        } else if (count == 1) {
+            gauge = GAUGE_CHANGES;
+            value = v;
+        } else {
+            if (gauge == NOT_A_GAUGE) {
+                gauge = GAUGE_VALUE; // a plain last value (restored state) and a change to it
+            }
+            value += v;
+        }
+        timestamp = count == 1 ? ts : Math.max(timestamp, ts);
+    }
+
     /** Adds another accumulator of the same series into this one. */
     public void merge(MetricAccumulator other) {
         if (other.count == 0) {
@@ -103,7 +143,6 @@ public final class MetricAccumulator {
         lastReceivedAt = Math.max(lastReceivedAt, other.lastReceivedAt);
         switch (MetricFunction.ofCode(function)) {
             case COUNT:
-                break;
             case SUM:
             case AVG:
                 value += other.value;
@@ -121,9 +160,21 @@ public final class MetricAccumulator {
                 }
                 break;
             case LAST:
-                if (other.timestamp >= timestamp) {
-                    value = other.value;
-                    timestamp = other.timestamp;
+                if (gauge == NOT_A_GAUGE && other.gauge == NOT_A_GAUGE) {
+                    if (other.timestamp >= timestamp) {
+                        value = other.value;
+                        timestamp = other.timestamp;
+                    }
+                } else {
+                    // The other's lines arrived after this one's.
+                    if (other.gauge == GAUGE_CHANGES) {
+                        value += other.value;
+                        gauge = gauge == GAUGE_CHANGES ? GAUGE_CHANGES : GAUGE_VALUE;
+                    } else {
+                        value = other.value;
+                        gauge = GAUGE_VALUE;
+                    }
+                    timestamp = Math.max(timestamp, other.timestamp);
                 }
                 break;
             case STDDEV:
@@ -148,6 +199,7 @@ public final class MetricAccumulator {
         m2 = other.m2;
         timestamp = other.timestamp;
         lastReceivedAt = other.lastReceivedAt;
+        gauge = other.gauge;
         sketch = other.sketch == null ? null : other.sketch.copy();
         distinct = other.distinct == null ? null : other.distinct.copy();
     }
@@ -162,7 +214,7 @@ public final class MetricAccumulator {
     public double result() {
         switch (MetricFunction.ofCode(function)) {
             case COUNT:
-                return count;
+                return value;
             case AVG:
                 return value / count;
             case STDDEV:
@@ -176,9 +228,35 @@ public final class MetricAccumulator {
             case LAST:
                 return value;
             default:
-                MetricFunction f = MetricFunction.ofCode(function);
-                return sketch == null ? Double.NaN : sketch.getValueAtQuantile(f.quantile());
+                return sketch == null
+                        ? Double.NaN
+                        : nearestRank(sketch, MetricFunction.ofCode(function).quantile());
         }
+    }
+
+    /**
+     * The r-th smallest value the sketch holds, r = q·n rounded half up and at least 1. DDSketch
+     * answers a quantile q' with the value of the first bin whose cumulative count exceeds q'·(n -
+     * 1): asking for rank r - 0.5 (0-based r - 1, with room for rounding) gives the bin of the r-th
+     * value.
+     */
+    static double nearestRank(DDSketch sketch, double q) {
+        double n = sketch.getCount();
+        if (n <= 1) {
+            return sketch.getValueAtQuantile(0);
+        }
+        double rank = Math.max(1, Math.floor(q * n + 0.5));
+        return sketch.getValueAtQuantile(Math.min(1, (rank - 0.5) / (n - 1)));
+    }
+
+    /** Whether this is a StatsD gauge whose window held only signed lines (changes). */
+    public boolean isGaugeChangeOnly() {
+        return gauge == GAUGE_CHANGES;
+    }
+
+    /** Whether this is fed by StatsD gauge lines, whose value carries into later windows. */
+    public boolean isGauge() {
+        return gauge != NOT_A_GAUGE;
     }
 
     public MetricFunction function() {

@@ -20,7 +20,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * add a format, keep reading the old ones, never change what a format number means. Format 1:
  * function, count, last arrival time, then per function: nothing (count); the value (sum, avg, min,
  * max); value and event time (first, last); mean and squared deviations (stddev); the distinct
- * members (count_distinct); the DDSketch in its own encoding (percentiles).
+ * members (count_distinct); the DDSketch in its own encoding (percentiles). Format 2 (written since
+ * StatsD's sampled timers and gauges): as format 1, and the sum of the records' weights after a
+ * count, and the gauge byte after a last's event time. Format 1 reads as a count whose weights are
+ * all 1 and a last that is not a gauge.
  */
 public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccumulator> {
 
@@ -29,6 +32,7 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
     public static final MetricAccumulatorSerializer INSTANCE = new MetricAccumulatorSerializer();
 
     private static final byte FORMAT_1 = 1;
+    private static final byte FORMAT_2 = 2;
 
     @Override
     public boolean isImmutableType() {
@@ -62,12 +66,15 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
 
     @Override
     public void serialize(MetricAccumulator acc, DataOutputView out) throws IOException {
-        out.writeByte(FORMAT_1);
+        out.writeByte(FORMAT_2);
         out.writeByte(acc.function);
         out.writeLong(acc.count);
         out.writeLong(acc.lastReceivedAt);
         switch (layoutOf(acc.function)) {
             case COUNT:
+                if (acc.function != MetricAccumulator.NO_FUNCTION) {
+                    out.writeDouble(acc.value);
+                }
                 break;
             case SUM:
             case MIN:
@@ -76,9 +83,13 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
                 out.writeDouble(acc.value);
                 break;
             case FIRST:
+                out.writeDouble(acc.value);
+                out.writeLong(acc.timestamp);
+                break;
             case LAST:
                 out.writeDouble(acc.value);
                 out.writeLong(acc.timestamp);
+                out.writeByte(acc.gauge);
                 break;
             case STDDEV:
                 out.writeDouble(acc.value);
@@ -107,7 +118,7 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
     @Override
     public MetricAccumulator deserialize(DataInputView in) throws IOException {
         byte format = in.readByte();
-        if (format != FORMAT_1) {
+        if (format != FORMAT_1 && format != FORMAT_2) {
             throw new IOException(
                     "Unknown accumulator format "
                             + format
@@ -119,6 +130,10 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
         acc.lastReceivedAt = in.readLong();
         switch (layoutOf(acc.function)) {
             case COUNT:
+                if (acc.function == MetricAccumulator.NO_FUNCTION) {
+                    break;
+                }
+                acc.value = format == FORMAT_1 ? acc.count : in.readDouble();
                 break;
             case SUM:
             case MIN:
@@ -127,9 +142,15 @@ public final class MetricAccumulatorSerializer extends TypeSerializer<MetricAccu
                 acc.value = in.readDouble();
                 break;
             case FIRST:
+                acc.value = in.readDouble();
+                acc.timestamp = in.readLong();
+                break;
             case LAST:
                 acc.value = in.readDouble();
                 acc.timestamp = in.readLong();
+                if (format == FORMAT_2) {
+                    acc.gauge = in.readByte();
+                }
                 break;
             case STDDEV:
                 acc.value = in.readDouble();

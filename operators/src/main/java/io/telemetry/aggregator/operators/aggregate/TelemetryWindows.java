@@ -1,6 +1,7 @@
 package io.telemetry.aggregator.operators.aggregate;
 
 import io.telemetry.aggregator.operators.OperatorNames;
+import io.telemetry.aggregator.operators.ParseOptions;
 import io.telemetry.aggregator.operators.SeriesKey;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.WindowAggregate;
@@ -42,8 +43,28 @@ public final class TelemetryWindows {
                         windowSize.toMillis(), allowedLateness.toMillis(), maxSeries));
     }
 
+    /**
+     * {@link #aggregate(DataStream, Duration, Duration, Duration)} with gauges kept for the default
+     * expiry.
+     */
     public static SingleOutputStreamOperator<WindowAggregate> aggregate(
             DataStream<PartialAggregate> partials, Duration windowSize, Duration allowedLateness) {
+        return aggregate(
+                partials,
+                windowSize,
+                allowedLateness,
+                ParseOptions.STATSD_GAUGE_EXPIRY.defaultValue());
+    }
+
+    /**
+     * Aggregates the partials per series in tumbling windows; a StatsD gauge's value is kept across
+     * windows for {@code gaugeExpiry} (see {@link WindowResultFunction}).
+     */
+    public static SingleOutputStreamOperator<WindowAggregate> aggregate(
+            DataStream<PartialAggregate> partials,
+            Duration windowSize,
+            Duration allowedLateness,
+            Duration gaugeExpiry) {
         TypeInformation<MetricAccumulator> accumulatorType =
                 TypeInformation.of(MetricAccumulator.class);
         return partials.keyBy(new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
@@ -53,7 +74,7 @@ public final class TelemetryWindows {
                 .sideOutputLateData(LATE_RECORDS)
                 .aggregate(
                         new MetricAggregateFunction(),
-                        new WindowResultFunction(),
+                        new WindowResultFunction(gaugeExpiry),
                         accumulatorType,
                         accumulatorType,
                         TypeInformation.of(WindowAggregate.class));

@@ -2,7 +2,13 @@ package io.telemetry.aggregator.operators.aggregate;
 
 import io.telemetry.aggregator.operators.SeriesKey;
 import io.telemetry.aggregator.operators.WindowAggregate;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
@@ -13,13 +19,31 @@ import org.apache.flink.util.Collector;
  * Turns a window's accumulator into the {@link WindowAggregate} the sinks write, and records {@code
  * processing_time}: milliseconds from the arrival of the window's newest record to its emission to
  * the sinks, which run chained right behind this operator.
+ *
+ * <p>A StatsD gauge keeps its value from window to window (in the key's state across windows,
+ * {@link #GAUGE}, kept for {@code parse.statsd.gauge-expiry} after its last update): a window of
+ * only signed lines changes the value the gauge had at the end of the window before it (0 for a
+ * gauge not seen within the expiry). A window emitted again for a late record starts from the value
+ * before that window, and changes no later window's value.
  */
 public final class WindowResultFunction
         extends ProcessWindowFunction<MetricAccumulator, WindowAggregate, SeriesKey, TimeWindow> {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A gauge's latest emitted window: its start, the gauge's value at its end, and the value
+     * before it (for the window's re-emission after a late record).
+     */
+    static final String GAUGE = "statsd-gauge";
+
+    private final Duration gaugeExpiry;
+    private transient ValueStateDescriptor<Tuple3<Long, Double, Double>> gaugeDescriptor;
     private transient Histogram processingTime;
+
+    public WindowResultFunction(Duration gaugeExpiry) {
+        this.gaugeExpiry = gaugeExpiry;
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -27,6 +51,10 @@ public final class WindowResultFunction
                 getRuntimeContext()
                         .getMetricGroup()
                         .histogram("processing_time", new DescriptiveStatisticsHistogram(10_000));
+        gaugeDescriptor =
+                new ValueStateDescriptor<>(
+                        GAUGE, Types.TUPLE(Types.LONG, Types.DOUBLE, Types.DOUBLE));
+        gaugeDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(gaugeExpiry).build());
     }
 
     @Override
@@ -34,10 +62,12 @@ public final class WindowResultFunction
             SeriesKey key,
             Context context,
             Iterable<MetricAccumulator> accumulators,
-            Collector<WindowAggregate> out) {
+            Collector<WindowAggregate> out)
+            throws Exception {
         MetricAccumulator acc = accumulators.iterator().next();
         processingTime.update(System.currentTimeMillis() - acc.lastReceivedAt());
         TimeWindow window = context.window();
+        double value = acc.isGauge() ? gauge(acc, context) : acc.result();
         out.collect(
                 new WindowAggregate(
                         key.metric,
@@ -46,8 +76,31 @@ public final class WindowResultFunction
                         acc.function().label(),
                         window.getStart(),
                         window.getEnd(),
-                        acc.result(),
+                        value,
                         acc.count(),
                         acc.lastReceivedAt()));
+    }
+
+    /** The gauge's value at the end of the window, and what later windows start from. */
+    private double gauge(MetricAccumulator acc, Context context) throws Exception {
+        ValueState<Tuple3<Long, Double, Double>> state =
+                context.globalState().getState(gaugeDescriptor);
+        Tuple3<Long, Double, Double> latest = state.value();
+        long start = context.window().getStart();
+        double before;
+        if (latest == null) {
+            before = 0;
+        } else if (start > latest.f0) {
+            before = latest.f1;
+        } else {
+            before = latest.f2; // this window again, or an older one: the value before the latest
+        }
+        double value = acc.isGaugeChangeOnly() ? before + acc.result() : acc.result();
+        if (latest == null || start > latest.f0) {
+            state.update(Tuple3.of(start, value, before));
+        } else if (start == latest.f0) {
+            state.update(Tuple3.of(start, value, latest.f2));
+        }
+        return value;
     }
 }

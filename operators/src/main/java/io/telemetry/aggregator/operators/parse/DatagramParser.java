@@ -82,7 +82,8 @@ public final class DatagramParser {
                 if (data[from] == '{') {
                     return json.parse(ctx, from, to, out);
                 }
-                if (StatsdParser.looksLikeStatsd(data, from, to)) {
+                if (StatsdParser.looksLikeStatsd(data, from, to)
+                        || StatsdParser.isDogStatsdEventOrCheck(data, from, to)) {
                     return statsd.parse(ctx, from, to, out);
                 }
                 return lineProtocol.parse(ctx, from, to, out);

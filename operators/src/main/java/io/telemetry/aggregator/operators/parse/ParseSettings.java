@@ -21,17 +21,31 @@ public final class ParseSettings implements Serializable {
     /** Divisor from line-protocol timestamp units to milliseconds (0: multiply by 1000). */
     final long lineProtocolUnitsPerMilli;
 
+    /** The functions of StatsD timers and histograms. */
+    final MetricFunction[] statsdTimerFunctions;
+
+    private final Duration statsdGaugeExpiry;
+
     private ParseSettings(
             Format format,
             FunctionRules functionRules,
             String[] sourceFields,
             long maxFutureSkewMillis,
-            long lineProtocolUnitsPerMilli) {
+            long lineProtocolUnitsPerMilli,
+            MetricFunction[] statsdTimerFunctions,
+            Duration statsdGaugeExpiry) {
         this.format = format;
         this.functionRules = functionRules;
         this.sourceFields = sourceFields;
         this.maxFutureSkewMillis = maxFutureSkewMillis;
         this.lineProtocolUnitsPerMilli = lineProtocolUnitsPerMilli;
+        this.statsdTimerFunctions = statsdTimerFunctions;
+        this.statsdGaugeExpiry = statsdGaugeExpiry;
+    }
+
+    /** How long the window operator keeps a StatsD gauge's value for later signed lines. */
+    public Duration statsdGaugeExpiry() {
+        return statsdGaugeExpiry;
     }
 
     /** The defaults of every {@code parse.*} setting. */
@@ -83,11 +97,28 @@ public final class ParseSettings implements Serializable {
                                 + precision
                                 + " is not allowed: use ns, us, ms or s");
         }
+        MetricFunction[] timerFunctions =
+                FunctionRules.parseFunctionList(
+                        ParseOptions.STATSD_TIMER_FUNCTIONS.key(),
+                        String.join(",", config.get(ParseOptions.STATSD_TIMER_FUNCTIONS)));
+        Duration gaugeExpiry = config.get(ParseOptions.STATSD_GAUGE_EXPIRY);
+        if (gaugeExpiry.isNegative() || gaugeExpiry.isZero()) {
+            throw new IllegalArgumentException(
+                    ParseOptions.STATSD_GAUGE_EXPIRY.key()
+                            + "="
+                            + config.toMap()
+                                    .getOrDefault(
+                                            ParseOptions.STATSD_GAUGE_EXPIRY.key(),
+                                            gaugeExpiry.toString())
+                            + " is not allowed: use a duration above 0, e.g. 1h");
+        }
         return new ParseSettings(
                 format,
                 rules,
                 sourceFields.stream().map(String::trim).toArray(String[]::new),
                 skew.toMillis(),
-                unitsPerMilli);
+                unitsPerMilli,
+                timerFunctions,
+                gaugeExpiry);
     }
 }

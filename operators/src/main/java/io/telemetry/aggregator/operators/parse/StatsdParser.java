@@ -6,29 +6,38 @@ import io.telemetry.aggregator.operators.TelemetryRecord;
 
 /**
  * Parses StatsD (with DogStatsD tags): {@code name:value|type[|@rate][|#tag:v,tag2:v2][|T<epoch
- * seconds>]}. Counters ({@code c}) aggregate as {@code sum} scaled by 1/rate, gauges ({@code g}) as
- * {@code last}, timers and histograms ({@code ms}, {@code h}, {@code d}) as avg, p50, p95, p99, max
- * and count, sets ({@code s}) as {@code count_distinct}.
+ * seconds>]}, with StatsD's meaning. Counters ({@code c}) aggregate as {@code sum} scaled by
+ * 1/rate; gauges ({@code g}) as {@code last}, where a signed value ({@code +N}, {@code -N}) changes
+ * the gauge instead of setting it; timers and histograms ({@code ms}, {@code h}, {@code d}) with
+ * {@code parse.statsd.timer-functions}, a sampled sample counting 1/rate in {@code count} while the
+ * other statistics are over the samples; sets ({@code s}) as {@code count_distinct}. DogStatsD
+ * events ({@code _e{...}}) and service checks ({@code _sc|...}) are dead letters with reason {@code
+ * unsupported}; other DogStatsD sections (container id {@code |c:}, ...) are ignored.
  */
 final class StatsdParser {
 
     private static final MetricFunction[] COUNTER = {MetricFunction.SUM};
     private static final MetricFunction[] GAUGE = {MetricFunction.LAST};
-    private static final MetricFunction[] TIMER = {
-        MetricFunction.AVG,
-        MetricFunction.P50,
-        MetricFunction.P95,
-        MetricFunction.P99,
-        MetricFunction.MAX,
-        MetricFunction.COUNT
-    };
     private static final MetricFunction[] SET = {MetricFunction.COUNT_DISTINCT};
 
     private final ParseSettings settings;
+    private final MetricFunction[] timer;
     private final TagSet tags = new TagSet();
 
     StatsdParser(ParseSettings settings) {
         this.settings = settings;
+        this.timer = settings.statsdTimerFunctions;
+    }
+
+    /** True when a line is a DogStatsD event ({@code _e{}) or service check ({@code _sc|}). */
+    static boolean isDogStatsdEventOrCheck(byte[] data, int from, int to) {
+        return to - from >= 3
+                && data[from] == '_'
+                && ((data[from + 1] == 'e' && data[from + 2] == '{')
+                        || (to - from >= 4
+                                && data[from + 1] == 's'
+                                && data[from + 2] == 'c'
+                                && data[from + 3] == '|'));
     }
 
     /** True when a line looks like StatsD: a ':' and a '|' before any space. */
@@ -49,6 +58,18 @@ final class StatsdParser {
     }
 
     boolean parse(DatagramContext ctx, int from, int to, ParseOutput out) {
+        if (isDogStatsdEventOrCheck(ctx.data, from, to)) {
+            out.deadLetter(
+                    ctx.deadLetter(
+                            DeadLetter.UNSUPPORTED,
+                            ctx.data[from + 1] == 'e'
+                                    ? "a DogStatsD event: the job aggregates metrics, not events"
+                                    : "a DogStatsD service check: the job aggregates metrics, not"
+                                            + " checks",
+                            from,
+                            to));
+            return false;
+        }
         String line = ctx.decode(from, to);
         if (line == null) {
             out.deadLetter(ctx.deadLetter(DeadLetter.MALFORMED, "not valid UTF-8", from, to));
@@ -84,7 +105,7 @@ final class StatsdParser {
             case "ms":
             case "h":
             case "d":
-                functions = TIMER;
+                functions = timer;
                 break;
             case "s":
                 functions = SET;
@@ -162,9 +183,20 @@ final class StatsdParser {
                 return false;
             }
             if (functions == COUNTER) {
-                value = value / rate;
+                value = value * (1 / rate); // as StatsD: 3|c|@0.1 is 30, not 29.999999999999996
             }
         }
+        byte gauge = TelemetryRecord.NOT_A_GAUGE;
+        if (functions == GAUGE) {
+            char sign = line.charAt(colon + 1);
+            gauge =
+                    sign == '+' || sign == '-'
+                            ? TelemetryRecord.GAUGE_CHANGE
+                            : TelemetryRecord.GAUGE_SET;
+        }
+        // A sampled timer sample stands for 1/rate events in count; the other statistics are
+        // over the samples themselves, as in StatsD.
+        double weight = functions == timer ? 1 / rate : 1;
         if (timed) {
             if (!ctx.timeInRange(timestamp, settings.maxFutureSkewMillis, from, to, out)) {
                 return false;
@@ -174,9 +206,12 @@ final class StatsdParser {
         String source = tags.takeSource(settings.sourceFields, ctx);
         String tagsJson = tags.toJson();
         for (MetricFunction f : functions) {
-            out.record(
+            TelemetryRecord record =
                     new TelemetryRecord(
-                            name, source, tagsJson, f, value, timestamp, ctx.receivedAt));
+                            name, source, tagsJson, f, value, timestamp, ctx.receivedAt);
+            record.weight = weight;
+            record.gauge = gauge;
+            out.record(record);
         }
         return true;
     }

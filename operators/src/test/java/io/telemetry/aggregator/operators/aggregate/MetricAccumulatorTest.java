@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.telemetry.aggregator.operators.MetricFunction;
 import io.telemetry.aggregator.operators.TelemetryRecord;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,127 @@ class MetricAccumulatorTest {
             double exact = Math.ceil(f.quantile() * 10_000) * 0.37;
             assertThat(acc.result()).as(f.label()).isCloseTo(exact, within(exact * 0.01));
         }
+    }
+
+    @Test
+    void percentilesAreStatsdsNearestRankForSmallWindowsToo() {
+        // An independent computation: StatsD's upper_N, the value at index round(p * n) - 1 of the
+        // sorted samples.
+        SplittableRandom random = new SplittableRandom(7);
+        for (int trial = 0; trial < 2_000; trial++) {
+            int n = 1 + random.nextInt(60);
+            double[] values = new double[n];
+            for (int i = 0; i < n; i++) {
+                values[i] = 1 + random.nextInt(5_000);
+            }
+            for (MetricFunction f :
+                    new MetricFunction[] {
+                        MetricFunction.P50,
+                        MetricFunction.P90,
+                        MetricFunction.P95,
+                        MetricFunction.P99
+                    }) {
+                MetricAccumulator acc = new MetricAccumulator();
+                for (double v : values) {
+                    acc.add(new TelemetryRecord("m", "s", "{}", f, v, 0, 0));
+                }
+                double[] sorted = values.clone();
+                Arrays.sort(sorted);
+                int rank = (int) Math.max(1, Math.round(f.quantile() * n));
+                double expected = sorted[rank - 1];
+                assertThat(acc.result())
+                        .as("%s of %s", f.label(), Arrays.toString(values))
+                        .isCloseTo(expected, within(expected * 0.01));
+            }
+        }
+    }
+
+    @Test
+    void theIssuesTimerP99OfThreeSamplesIsTheLargest() {
+        MetricAccumulator acc = new MetricAccumulator();
+        for (double v : new double[] {100, 200, 300}) {
+            acc.add(new TelemetryRecord("t1", "s", "{}", MetricFunction.P99, v, 0, 0));
+        }
+        assertThat(acc.result()).isCloseTo(300, within(3.0));
+    }
+
+    @Test
+    void countSumsTheWeightsOfSampledTimerSamples() {
+        MetricAccumulator acc = new MetricAccumulator();
+        for (double weight : new double[] {10, 10, 1}) {
+            TelemetryRecord r = new TelemetryRecord("t1", "s", "{}", MetricFunction.COUNT, 1, 0, 0);
+            r.weight = weight;
+            acc.add(r);
+        }
+        assertThat(acc.result()).isEqualTo(21);
+        assertThat(acc.count()).isEqualTo(3);
+    }
+
+    private static TelemetryRecord gauge(double value, boolean change) {
+        TelemetryRecord r = new TelemetryRecord("g1", "s", "{}", MetricFunction.LAST, value, 0, 0);
+        r.gauge = change ? TelemetryRecord.GAUGE_CHANGE : TelemetryRecord.GAUGE_SET;
+        return r;
+    }
+
+    @Test
+    void gaugeLinesApplyInArrivalOrder() {
+        MetricAccumulator acc = new MetricAccumulator();
+        acc.add(gauge(10, false));
+        acc.add(gauge(5, true));
+        acc.add(gauge(-3, true));
+        assertThat(acc.result()).isEqualTo(12);
+        assertThat(acc.isGaugeChangeOnly()).isFalse();
+
+        MetricAccumulator changes = new MetricAccumulator();
+        changes.add(gauge(5, true));
+        changes.add(gauge(-3, true));
+        assertThat(changes.isGaugeChangeOnly()).isTrue();
+        assertThat(changes.result()).isEqualTo(2);
+
+        // Merged in arrival order: a value then changes, changes then a value.
+        MetricAccumulator valueThenChanges = new MetricAccumulator();
+        valueThenChanges.add(gauge(10, false));
+        valueThenChanges.merge(changes.copy());
+        assertThat(valueThenChanges.result()).isEqualTo(12);
+        assertThat(valueThenChanges.isGaugeChangeOnly()).isFalse();
+        MetricAccumulator changesThenValue = changes.copy();
+        MetricAccumulator value = new MetricAccumulator();
+        value.add(gauge(7, false));
+        changesThenValue.merge(value);
+        assertThat(changesThenValue.result()).isEqualTo(7);
+        assertThat(changesThenValue.isGaugeChangeOnly()).isFalse();
+    }
+
+    @Test
+    void stateOfTheFirstFormatRestores() throws Exception {
+        // Format 1: format, function, count, last arrival, then the function's fields.
+        DataOutputSerializer count = new DataOutputSerializer(32);
+        count.writeByte(1);
+        count.writeByte(MetricFunction.COUNT.code());
+        count.writeLong(4);
+        count.writeLong(99);
+        MetricAccumulator c =
+                MetricAccumulatorSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(count.getCopyOfBuffer()));
+        assertThat(c.result()).isEqualTo(4);
+        c.add(new TelemetryRecord("m", "s", "{}", MetricFunction.COUNT, 1, 0, 100));
+        assertThat(c.result()).isEqualTo(5);
+
+        DataOutputSerializer last = new DataOutputSerializer(32);
+        last.writeByte(1);
+        last.writeByte(MetricFunction.LAST.code());
+        last.writeLong(2);
+        last.writeLong(99);
+        last.writeDouble(8.5);
+        last.writeLong(1_000);
+        MetricAccumulator l =
+                MetricAccumulatorSerializer.INSTANCE.deserialize(
+                        new DataInputDeserializer(last.getCopyOfBuffer()));
+        assertThat(l.result()).isEqualTo(8.5);
+        assertThat(l.isGauge()).isFalse();
+        // A change after the upgrade changes the restored value.
+        l.add(gauge(1.5, true));
+        assertThat(l.result()).isEqualTo(10);
     }
 
     @Test

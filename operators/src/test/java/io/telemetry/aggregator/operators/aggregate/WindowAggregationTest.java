@@ -94,6 +94,53 @@ class WindowAggregationTest {
                 .collect(Collectors.toList());
     }
 
+    private void sendGauge(double value, boolean change, long ts) throws Exception {
+        TelemetryRecord record =
+                new TelemetryRecord(
+                        "g1", "dev-1", "{\"site\":\"lab\"}", MetricFunction.LAST, value, ts, ts);
+        record.gauge = change ? TelemetryRecord.GAUGE_CHANGE : TelemetryRecord.GAUGE_SET;
+        harness.processElement(
+                new StreamRecord<>(PartialAggregate.of(record, ts - ts % 60_000), ts));
+    }
+
+    private List<String> gauges() {
+        return harness.extractOutputValues().stream()
+                .map(a -> a.windowStart / 1_000 + "s=" + a.value + " x" + a.count)
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void aGaugeCarriesItsValueIntoLaterWindowsOfSignedLines() throws Exception {
+        open(Duration.ofSeconds(30));
+        sendGauge(10, false, 1_000);
+        sendGauge(5, true, 2_000);
+        harness.processWatermark(59_999);
+        sendGauge(-3, true, 61_000);
+        harness.processWatermark(119_999);
+        // No line in the third window; the fourth changes what the second left.
+        sendGauge(1, true, 181_000);
+        harness.processWatermark(239_999);
+        assertThat(gauges()).containsExactly("0s=15.0 x2", "60s=12.0 x1", "180s=13.0 x1");
+
+        // A late line re-emits the fourth window from the value before it; the fifth follows.
+        sendGauge(1, true, 185_000);
+        sendGauge(1, true, 241_000);
+        harness.processWatermark(299_999);
+        assertThat(gauges())
+                .containsExactly(
+                        "0s=15.0 x2",
+                        "60s=12.0 x1",
+                        "180s=13.0 x1",
+                        "180s=14.0 x2",
+                        "240s=15.0 x1");
+
+        // A plain value sets the gauge, whatever it was.
+        sendGauge(-2, false, 301_000);
+        sendGauge(-2, true, 302_000);
+        harness.processWatermark(359_999);
+        assertThat(gauges()).last().isEqualTo("300s=-4.0 x2");
+    }
+
     @Test
     void emitsEachSeriesOnceWhenTheWatermarkPassesTheWindowEnd() throws Exception {
         open(Duration.ZERO);
