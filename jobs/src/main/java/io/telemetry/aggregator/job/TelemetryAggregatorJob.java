@@ -6,6 +6,7 @@ import io.telemetry.aggregator.operators.TelemetryRecord;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.aggregate.LateRecordDeadLetters;
 import io.telemetry.aggregator.operators.aggregate.PartialAggregate;
+import io.telemetry.aggregator.operators.aggregate.SeriesAdmission;
 import io.telemetry.aggregator.operators.aggregate.TelemetryWindows;
 import io.telemetry.aggregator.operators.aggregate.WindowSettings;
 import io.telemetry.aggregator.operators.parse.ParseFunction;
@@ -116,9 +117,14 @@ public final class TelemetryAggregatorJob {
                                 timed, windowSize, lateness, window.preAggregationMaxSeries)
                         .uid(Uids.PRE_AGGREGATE);
 
+        SingleOutputStreamOperator<PartialAggregate> admitted =
+                TelemetryWindows.admit(partials, window.limits)
+                        .name(OperatorNames.SERIES_ADMISSION)
+                        .uid(Uids.SERIES_ADMISSION);
+
         SingleOutputStreamOperator<WindowAggregate> aggregates =
                 TelemetryWindows.aggregate(
-                                partials, windowSize, lateness, parse.statsdGaugeExpiry())
+                                admitted, windowSize, lateness, parse.statsdGaugeExpiry())
                         .name(OperatorNames.WINDOW_AGGREGATE)
                         .uid(Uids.WINDOW_AGGREGATE);
 
@@ -130,7 +136,8 @@ public final class TelemetryAggregatorJob {
                         .uid(Uids.LATE_DEAD_LETTERS);
 
         DataStream<DeadLetter> deadLetters =
-                records.getSideOutput(ParseFunction.DEAD_LETTERS).union(late);
+                records.getSideOutput(ParseFunction.DEAD_LETTERS)
+                        .union(late, admitted.getSideOutput(SeriesAdmission.REFUSED));
         return new Outputs(aggregates, deadLetters);
     }
 }

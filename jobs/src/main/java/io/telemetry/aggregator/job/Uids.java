@@ -10,6 +10,7 @@ public final class Uids {
     public static final String PARSE = "parse";
     public static final String WATERMARKS = "watermarks";
     public static final String PRE_AGGREGATE = "pre-aggregate";
+    public static final String SERIES_ADMISSION = "series-admission";
     public static final String WINDOW_AGGREGATE = "window-aggregate";
     public static final String LATE_DEAD_LETTERS = "late-dead-letters";
     public static final String AGGREGATE_LOG_SINK = "aggregate-log-sink";

@@ -18,7 +18,13 @@ public class DeadLetter {
     /** A line the job reads but does not aggregate: a DogStatsD event or service check. */
     public static final String UNSUPPORTED = "unsupported";
 
-    /** Every reason, in the contract's order (and {@link #UNSUPPORTED}, added after it). */
+    /** A record of a new series in a window that holds as many as a cardinality limit allows. */
+    public static final String CARDINALITY_LIMIT = "cardinality_limit";
+
+    /**
+     * Every reason, in the contract's order (and {@link #UNSUPPORTED} and {@link
+     * #CARDINALITY_LIMIT}, added after it).
+     */
     public static final String[] REASONS = {
         MALFORMED,
         MISSING_METRIC,
@@ -27,7 +33,8 @@ public class DeadLetter {
         TIMESTAMP_OUT_OF_RANGE,
         TOO_LARGE,
         LATE,
-        UNSUPPORTED
+        UNSUPPORTED,
+        CARDINALITY_LIMIT
     };
 
     /** Longest raw record kept in a dead letter, in bytes. */

@@ -11,6 +11,7 @@ public final class OperatorNames {
     public static final String PARSE = "Parse records";
     public static final String WATERMARKS = "Event-time watermarks";
     public static final String PRE_AGGREGATE = "Pre-aggregation";
+    public static final String SERIES_ADMISSION = "Series admission";
     public static final String WINDOW_AGGREGATE = "Tumbling window aggregation";
     public static final String LATE_DEAD_LETTERS = "Late records to dead letters";
     public static final String AGGREGATE_LOG_SINK = "Aggregates to log";

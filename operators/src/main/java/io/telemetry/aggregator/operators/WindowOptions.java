@@ -51,5 +51,33 @@ public final class WindowOptions {
                                     + " emitted at every watermark and checkpoint or when this many are held;"
                                     + " 0 sends every record to the window operator on its own.");
 
+    public static final ConfigOption<Integer> MAX_SERIES =
+            ConfigOptions.key("window.max-series")
+                    .intType()
+                    .defaultValue(1_000_000)
+                    .withDescription(
+                            "Series one parallel window task takes into one window (about 0.75 KiB"
+                                    + " of heap each, a few KiB with percentiles); a record of a"
+                                    + " further new series is refused as cardinality_limit. 0: no"
+                                    + " limit.");
+
+    public static final ConfigOption<Integer> MAX_SERIES_PER_SOURCE =
+            ConfigOptions.key("window.max-series-per-source")
+                    .intType()
+                    .defaultValue(100_000)
+                    .withDescription(
+                            "Series of one source that one parallel window task takes into one"
+                                    + " window; further new ones are refused as cardinality_limit."
+                                    + " 0: no limit.");
+
+    public static final ConfigOption<Integer> MAX_SERIES_PER_METRIC =
+            ConfigOptions.key("window.max-series-per-metric")
+                    .intType()
+                    .defaultValue(100_000)
+                    .withDescription(
+                            "Series of one metric name that one parallel window task takes into"
+                                    + " one window; further new ones are refused as"
+                                    + " cardinality_limit. 0: no limit.");
+
     private WindowOptions() {}
 }

@@ -34,6 +34,9 @@ public final class Benchmark {
     private static final long WINDOW_MS = 10_000;
     private static final long OUT_OF_ORDERNESS_MS = 5_000;
 
+    /** New series per second in the burst scenario's flood: 20,000 datagrams of 10 records. */
+    static final int FLOOD_DATAGRAMS_PER_SECOND = 20_000;
+
     /** One job configuration driven at several rates. */
     static final class Scenario {
         final String name;
@@ -185,6 +188,10 @@ public final class Benchmark {
                         false,
                         10_000));
         add(new Scenario("quick", LoadGenerator.Format.JSON, 2, 50, "hashmap", false, 200));
+        // Cardinality burst: 50 well-behaved series (JSON, one device each) at the given rate
+        // while StatsD floods the job with FLOOD_RECORDS_PER_SECOND new series (a new metric name
+        // in every record, from one sender), for the whole run.
+        add(new Scenario("burst", LoadGenerator.Format.JSON, 1, 50, "hashmap", false, 1_000));
     }
 
     private static void add(Scenario s) {
@@ -356,7 +363,9 @@ public final class Benchmark {
             int[] rates = rateOverride == null ? s.rates : new int[] {rateOverride};
             for (boolean journal : journalModes) {
                 b.journal = journal;
-                if (overload) {
+                if (s.name.equals("burst")) {
+                    allExact &= b.runBurst(s, rates[0]);
+                } else if (overload) {
                     allExact &= b.runOverload(s, rates[rates.length - 1], overloadSeconds);
                 } else if (jobRuns) {
                     allExact &= b.runJob(s, rates);
@@ -382,6 +391,99 @@ public final class Benchmark {
         System.out.println(
                 allExact ? "every job run was exact" : "SOME JOB RUNS WERE NOT EXACT (see above)");
         return allExact ? 0 : 1;
+    }
+
+    /**
+     * The burst scenario: the well-behaved traffic at {@code rate} with a concurrent flood of new
+     * series; returns whether the well-behaved aggregates were exact. Prints the flood's refused
+     * records as the job counted them.
+     */
+    boolean runBurst(Scenario calm, int rate) throws Exception {
+        Scenario flood =
+                new Scenario(
+                        "flood",
+                        LoadGenerator.Format.STATSD,
+                        10,
+                        1_000_000_000,
+                        calm.backend,
+                        false,
+                        FLOOD_DATAGRAMS_PER_SECOND);
+        try (JobProcess job =
+                JobProcess.start(root, work.resolve("job-burst"), heap, 2, jobSettings(calm))) {
+            System.err.println("job of burst: pid " + job.pid() + ", web UI " + job.restPort);
+            sendFromOwnProcess(calm, rate, job.udpPort, "warmup.", null, Math.min(seconds, 5));
+            Thread.sleep(1_500);
+            ProcessStats.resetPeak(job.pid());
+            double cpu0 = ProcessStats.cpuSeconds(job.pid());
+            long portDrops0 = KernelUdp.portDrops(job.udpPort);
+            String refusedMetric =
+                    OperatorNames.metric(
+                            OperatorNames.SERIES_ADMISSION,
+                            "reason.cardinality_limit.failed_events_count");
+            double refused0 = job.awaitMetric(OperatorNames.SERIES_ADMISSION, refusedMetric);
+            long wall0 = System.nanoTime();
+            String prefix = "burst.";
+            Path expectedFile = work.resolve(prefix + "expected.txt");
+            java.util.concurrent.CompletableFuture<LoadGenerator.Report> flooding =
+                    java.util.concurrent.CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    return sendFromOwnProcess(
+                                            flood,
+                                            FLOOD_DATAGRAMS_PER_SECOND,
+                                            job.udpPort,
+                                            "flood.",
+                                            null);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            });
+            LoadGenerator.Report sent =
+                    sendFromOwnProcess(calm, rate, job.udpPort, prefix, expectedFile);
+            LoadGenerator.Report flooded = flooding.get();
+            long sendEnd = System.currentTimeMillis();
+            double cpu =
+                    (ProcessStats.cpuSeconds(job.pid()) - cpu0)
+                            / ((System.nanoTime() - wall0) / 1e9);
+            Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
+            AggregateCheck check = null;
+            long deadline = sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 60_000;
+            while (System.currentTimeMillis() < deadline) {
+                Thread.sleep(1_000);
+                check = AggregateCheck.compare(job.aggregates, expected, prefix);
+                if (check.exact()
+                        || (check.missing == 0
+                                && System.currentTimeMillis()
+                                        > sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 8_000)) {
+                    break;
+                }
+            }
+            Thread.sleep(1_500);
+            long portDrops = KernelUdp.portDrops(job.udpPort) - portDrops0;
+            double refused =
+                    job.awaitMetric(OperatorNames.SERIES_ADMISSION, refusedMetric) - refused0;
+            boolean ok = check != null && check.exact();
+            String summary =
+                    String.format(
+                            Locale.ROOT,
+                            "burst: %,d well-behaved records (%,d series) %s; flood %,d records"
+                                    + " (%,.0f new series/s), %,.0f refused as cardinality_limit;"
+                                    + " kernel drops %,d; CPU %.2f vCPU; peak RSS %.0f MiB;"
+                                    + " latency p50 / p99 %s ms",
+                            sent.records,
+                            calm.series,
+                            ok ? "exact" : "NOT EXACT: " + check,
+                            flooded.records,
+                            flooded.recordsPerSecond(),
+                            refused,
+                            portDrops,
+                            cpu,
+                            ProcessStats.peakRssMib(job.pid()),
+                            latency(check, sendEnd));
+            rows.add(summary);
+            System.out.println(summary);
+            return ok;
+        }
     }
 
     /** Runs the job for one scenario; returns whether every rate's aggregates were exact. */
@@ -692,6 +794,11 @@ public final class Benchmark {
                                 "500ms"));
         if (receiveBuffer != null) {
             settings.addAll(List.of("--source.udp.receive-buffer", receiveBuffer));
+        }
+        if (s.format == LoadGenerator.Format.STATSD && s.series > 50_000) {
+            // All StatsD series come from the generator's one address, as from a relay: the
+            // per-source limit would refuse most of them.
+            settings.addAll(List.of("--window.max-series-per-source", "0"));
         }
         Path journalDir = work.resolve("journal");
         io.telemetry.aggregator.services.Directories.deleteTree(journalDir);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
@@ -44,30 +45,42 @@ public final class TelemetryWindows {
     }
 
     /**
+     * Keys the partials by series and admits series to windows up to the limits ({@link
+     * SeriesAdmission}); refused records leave through {@link SeriesAdmission#REFUSED}.
+     */
+    public static SingleOutputStreamOperator<PartialAggregate> admit(
+            DataStream<PartialAggregate> partials, CardinalityLimits limits) {
+        return partials.keyBy(new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
+                .process(new SeriesAdmission(limits), TypeInformation.of(PartialAggregate.class));
+    }
+
+    /**
      * {@link #aggregate(DataStream, Duration, Duration, Duration)} with gauges kept for the default
      * expiry.
      */
     public static SingleOutputStreamOperator<WindowAggregate> aggregate(
-            DataStream<PartialAggregate> partials, Duration windowSize, Duration allowedLateness) {
+            DataStream<PartialAggregate> admitted, Duration windowSize, Duration allowedLateness) {
         return aggregate(
-                partials,
+                admitted,
                 windowSize,
                 allowedLateness,
                 ParseOptions.STATSD_GAUGE_EXPIRY.defaultValue());
     }
 
     /**
-     * Aggregates the partials per series in tumbling windows; a StatsD gauge's value is kept across
-     * windows for {@code gaugeExpiry} (see {@link WindowResultFunction}).
+     * Aggregates the admitted partials (the output of {@link #admit}, still partitioned by series:
+     * the window operator runs in the same task) per series in tumbling windows; a StatsD gauge's
+     * value is kept across windows for {@code gaugeExpiry} (see {@link WindowResultFunction}).
      */
     public static SingleOutputStreamOperator<WindowAggregate> aggregate(
-            DataStream<PartialAggregate> partials,
+            DataStream<PartialAggregate> admitted,
             Duration windowSize,
             Duration allowedLateness,
             Duration gaugeExpiry) {
         TypeInformation<MetricAccumulator> accumulatorType =
                 TypeInformation.of(MetricAccumulator.class);
-        return partials.keyBy(new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
+        return DataStreamUtils.reinterpretAsKeyedStream(
+                        admitted, new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
                 .window(TumblingEventTimeWindows.of(windowSize))
                 .trigger(new CountingEventTimeTrigger(allowedLateness.toMillis()))
                 .allowedLateness(allowedLateness)

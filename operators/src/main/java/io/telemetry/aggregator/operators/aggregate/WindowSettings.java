@@ -16,18 +16,21 @@ public final class WindowSettings implements Serializable {
     public final Duration allowedLateness;
     public final Duration idleTimeout;
     public final int preAggregationMaxSeries;
+    public final CardinalityLimits limits;
 
     private WindowSettings(
             Duration size,
             Duration outOfOrderness,
             Duration allowedLateness,
             Duration idleTimeout,
-            int preAggregationMaxSeries) {
+            int preAggregationMaxSeries,
+            CardinalityLimits limits) {
         this.size = size;
         this.outOfOrderness = outOfOrderness;
         this.allowedLateness = allowedLateness;
         this.idleTimeout = idleTimeout;
         this.preAggregationMaxSeries = preAggregationMaxSeries;
+        this.limits = limits;
     }
 
     /**
@@ -36,20 +39,32 @@ public final class WindowSettings implements Serializable {
      * @throws IllegalArgumentException one line naming the setting, its value and what is allowed
      */
     public static WindowSettings from(Configuration config) {
-        int maxSeries = config.get(WindowOptions.PRE_AGGREGATION_MAX_SERIES);
-        if (maxSeries < 0) {
-            throw new IllegalArgumentException(
-                    WindowOptions.PRE_AGGREGATION_MAX_SERIES.key()
-                            + "="
-                            + maxSeries
-                            + " is not allowed: use 0 (off) or more");
-        }
+        int maxSeries = atLeastZero(config, WindowOptions.PRE_AGGREGATION_MAX_SERIES);
+        Duration size = duration(config, WindowOptions.WINDOW_SIZE, false);
+        Duration lateness = duration(config, WindowOptions.ALLOWED_LATENESS, true);
+        CardinalityLimits limits =
+                new CardinalityLimits(
+                        atLeastZero(config, WindowOptions.MAX_SERIES),
+                        atLeastZero(config, WindowOptions.MAX_SERIES_PER_SOURCE),
+                        atLeastZero(config, WindowOptions.MAX_SERIES_PER_METRIC),
+                        size.toMillis(),
+                        lateness.toMillis());
         return new WindowSettings(
-                duration(config, WindowOptions.WINDOW_SIZE, false),
+                size,
                 duration(config, WindowOptions.OUT_OF_ORDERNESS, true),
-                duration(config, WindowOptions.ALLOWED_LATENESS, true),
+                lateness,
                 duration(config, WindowOptions.IDLE_TIMEOUT, false),
-                maxSeries);
+                maxSeries,
+                limits);
+    }
+
+    private static int atLeastZero(Configuration config, ConfigOption<Integer> option) {
+        int value = config.get(option);
+        if (value < 0) {
+            throw new IllegalArgumentException(
+                    option.key() + "=" + value + " is not allowed: use 0 (off) or more");
+        }
+        return value;
     }
 
     private static Duration duration(

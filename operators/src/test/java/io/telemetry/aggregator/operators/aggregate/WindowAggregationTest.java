@@ -46,7 +46,10 @@ class WindowAggregationTest {
                                 0));
         OneInputTransformation<PartialAggregate, WindowAggregate> transformation =
                 (OneInputTransformation<PartialAggregate, WindowAggregate>)
-                        TelemetryWindows.aggregate(records, Duration.ofSeconds(60), lateness)
+                        TelemetryWindows.aggregate(
+                                        TelemetryWindows.admit(records, CardinalityLimits.NONE),
+                                        Duration.ofSeconds(60),
+                                        lateness)
                                 .getTransformation();
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 transformation.getOperatorFactory(),
