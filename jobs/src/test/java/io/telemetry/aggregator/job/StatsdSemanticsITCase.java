@@ -244,7 +244,8 @@ class StatsdSemanticsITCase {
 
     /**
      * Waits for StatsD's flush number {@code n} (from 1); returns when it was seen. Polled every 10
-     * ms rather than with {@link Await}'s 100 ms: the moment it is seen places StatsD's flush clock.
+     * ms rather than with {@link Await}'s 100 ms: the moment it is seen places StatsD's flush
+     * clock.
      */
     private static long awaitFlush(EtsyStatsdServer statsd, int n) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMillis(3 * PERIOD).toNanos();
