@@ -46,6 +46,7 @@ public class HotPathBenchmarks {
     private DatagramParser parser;
     private UdpDatagram statsd;
     private UdpDatagram json;
+    private UdpDatagram bareJson;
     private UdpDatagram drone;
     private UdpDatagram gpu;
     private UdpDatagram line;
@@ -84,6 +85,7 @@ public class HotPathBenchmarks {
         long now = System.currentTimeMillis();
         String[] s = new String[RECORDS];
         String[] j = new String[RECORDS];
+        String[] b = new String[RECORDS];
         String[] d = new String[RECORDS];
         String[] g = new String[RECORDS];
         String[] l = new String[RECORDS];
@@ -99,6 +101,14 @@ public class HotPathBenchmarks {
                             + ",\"device_id\":\"dev-"
                             + i
                             + "\",\"function\":\"sum\"}";
+            b[i] =
+                    "{\"metric\":\"lg.j"
+                            + i
+                            + "\",\"value\":"
+                            + (i + 1)
+                            + ",\"device_id\":\"dev-"
+                            + i
+                            + "\"}";
             d[i] = "{\"drone_id\":\"d-" + i + "\",\"ts\":" + now + ",\"alt\":120.5,\"battery\":87}";
             g[i] =
                     "{\"metric\":\"gpu.temperature\",\"value\":75.5,\"device_id\":\"gpu-"
@@ -110,6 +120,7 @@ public class HotPathBenchmarks {
         }
         statsd = datagram(s);
         json = datagram(j);
+        bareJson = datagram(b);
         drone = datagram(d);
         gpu = datagram(g);
         line = datagram(l);
@@ -147,6 +158,13 @@ public class HotPathBenchmarks {
     @OperationsPerInvocation(RECORDS)
     public int parseJson(Blackhole bh) {
         return parser.parse(json, new Counting(bh));
+    }
+
+    /** Single-metric JSON without function and time fields (the default function, arrival time). */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public int parseBareJson(Blackhole bh) {
+        return parser.parse(bareJson, new Counting(bh));
     }
 
     @Benchmark
