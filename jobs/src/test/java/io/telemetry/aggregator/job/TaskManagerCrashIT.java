@@ -68,6 +68,9 @@ class TaskManagerCrashIT {
     private long datagrams;
     private final List<UdpTestSender> senders = new ArrayList<>();
 
+    /** The stores' table, database and topics of the test. */
+    private String name = "crash";
+
     @Test
     void killedProcessesLoseNoRecordTheReadersHadReadAndDoubleNone() throws Exception {
         Configuration config = stores.config("crash");
@@ -142,6 +145,70 @@ class TaskManagerCrashIT {
     }
 
     /**
+     * A retained checkpoint restored at another parallelism: the one reader of the new job takes
+     * both splits and replays both journals, each datagram once.
+     */
+    @Test
+    void aRetainedCheckpointRestoredAtAnotherParallelismReplaysEachJournalOnce() throws Exception {
+        name = "rescale";
+        Configuration config = stores.config(name);
+        config.setString("window.idle-timeout", "10min");
+        config.setString("execution.checkpointing.interval", "5min");
+        config.setString("source.udp.journal.dir", dir.resolve("journal-rescale").toString());
+        config.setString("source.udp.journal.segment-size", "1mb");
+        List<String> settings = arguments(config);
+        Submitted submitted = submit(settings);
+        String first = submitted.job();
+        int port = submitted.port();
+        for (int i = 0; i < SENDERS; i++) {
+            senders.add(new UdpTestSender(port));
+        }
+        try (CommittedRecords kafka = stores.kafka.committedRecords(name + "-aggregates");
+                CommittedRecords deadLetters = stores.kafka.committedRecords(name + "-dead")) {
+            send(port, 2_000);
+            cluster.checkpoint(first);
+            long checkpoint;
+            int attempts = 0;
+            do {
+                assertThat(attempts++).as("a checkpoint-free stretch").isLessThan(3);
+                checkpoint = latestCompleted(first);
+                send(port, 2_000);
+            } while (latestCompleted(first) != checkpoint || checkpointsInProgress(first) > 0);
+            // Read by both readers, in no checkpoint: only the journals hold these 2,000.
+            String retained = latestCompletedPath(first);
+            cluster.cancel(first);
+
+            submitted = submit(settings, 1, "-p", "1", "--from", retained);
+            String second = submitted.job();
+            port = submitted.port();
+            for (int i = 0; i < SENDERS; i++) {
+                senders.set(i, new UdpTestSender(port)).close();
+            }
+            List<String> replayed =
+                    List.of(
+                            OperatorNames.metric(
+                                    OperatorNames.UDP_SOURCE, "journal_replayed_datagrams"));
+            Await.until(
+                    () ->
+                            cluster.metricSums(second, OperatorNames.SOURCE_VERTEX, replayed)
+                                            .getOrDefault(replayed.get(0), 0.0)
+                                    >= 2_000,
+                    FlinkCluster.TIMEOUT,
+                    () ->
+                            cluster.metricSums(second, OperatorNames.SOURCE_VERTEX, replayed)
+                                    .toString());
+            send(port, 1_000);
+            cluster.drain(second, dir.resolve("savepoints-rescale"));
+
+            assertExact(kafka, deadLetters);
+        } finally {
+            for (UdpTestSender s : senders) {
+                s.close();
+            }
+        }
+    }
+
+    /**
      * A replacement TaskManager that does not see the journals (another machine, a volume not
      * shared): the job stops with one line naming the directory instead of restarting in a loop.
      */
@@ -201,6 +268,11 @@ class TaskManagerCrashIT {
      * --from}) on a UDP port held for it until both readers bound it, and waits until it runs.
      */
     private Submitted submit(List<String> settings, String... first) throws Exception {
+        return submit(settings, 2, first);
+    }
+
+    /** {@link #submit(List, String...)} of a job that binds {@code sockets} sockets. */
+    private Submitted submit(List<String> settings, int sockets, String... first) throws Exception {
         try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
             List<String> args = new ArrayList<>(List.of(first));
             args.addAll(settings);
@@ -212,7 +284,7 @@ class TaskManagerCrashIT {
                             String.valueOf(reserved.port())));
             String job = cluster.submit(args.toArray(new String[0]));
             reserved.awaitJobSockets(
-                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
+                    sockets, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
             cluster.awaitRunning(job);
             return new Submitted(job, reserved.port());
         }
@@ -336,7 +408,7 @@ class TaskManagerCrashIT {
 
     private void assertExact(CommittedRecords kafkaReader, CommittedRecords deadLetters)
             throws Exception {
-        List<String> rows = stores.rows("crash");
+        List<String> rows = stores.rows(name);
         // The job has finished: all it committed is there to read, a duplicate included.
         Await.until(
                 () -> kafkaReader.values().size() >= rows.size(),
@@ -396,7 +468,7 @@ class TaskManagerCrashIT {
         List<String> timedPoints = new ArrayList<>();
         double[] influxArrival = new double[2];
         double[] influxStatsd = new double[2];
-        for (String point : stores.points("crash")) {
+        for (String point : stores.points(name)) {
             if (point.startsWith("crash_timed ")) {
                 timedPoints.add(point);
             } else {
