@@ -7,8 +7,6 @@ import io.telemetry.aggregator.operators.OperatorNames;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.Await;
-import io.telemetry.aggregator.services.UdpPortReservation;
-import io.telemetry.aggregator.udp.UdpSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +14,6 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,27 +38,16 @@ class CardinalityLimitITCase {
 
     @Test
     void aFloodOfNewSeriesCostsOnlyTheFloodersSeries() throws Exception {
-        UdpPortReservation reserved = UdpTestSender.reservePort();
-        int port = reserved.port();
         Configuration config = new Configuration();
         config.set(WindowOptions.WINDOW_SIZE, Duration.ofSeconds(2));
         config.set(WindowOptions.OUT_OF_ORDERNESS, Duration.ofMillis(500));
         config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
         config.set(WindowOptions.MAX_SERIES_PER_SOURCE, 20);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(1);
-        TelemetryAggregatorJob.Outputs outputs =
-                TelemetryAggregatorJob.build(
-                        env,
-                        config,
-                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
-        CollectingSink<WindowAggregate> aggregates = new CollectingSink<>();
-        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
-        outputs.aggregates.sinkTo(aggregates).name("collect aggregates").uid("test-aggregates");
-        outputs.deadLetters.sinkTo(deadLetters).name("collect dead letters").uid("test-dead");
-        JobClient job = env.executeAsync("cardinality-limit");
-        try {
-            reserved.awaitJobSockets(1, Duration.ofSeconds(60), () -> UdpTestSender.alive(job));
+        try (CollectingJob started = CollectingJob.start(config, 1, "cardinality-limit")) {
+            int port = started.port;
+            JobClient job = started.job;
+            CollectingSink<WindowAggregate> aggregates = started.aggregates;
+            CollectingSink<DeadLetter> deadLetters = started.deadLetters;
             // An hour ago, aligned to the 2 s windows: one window holds all of it.
             long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
             long sec = b / 1_000;
@@ -146,9 +132,6 @@ class CardinalityLimitITCase {
                                                 "source flood has 20 series, the limit"
                                                         + " window.max-series-per-source");
                             });
-        } finally {
-            job.cancel().get();
-            reserved.close();
         }
     }
 }

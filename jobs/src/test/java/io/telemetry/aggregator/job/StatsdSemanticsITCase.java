@@ -9,8 +9,6 @@ import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.Await;
 import io.telemetry.aggregator.services.EtsyStatsdServer;
-import io.telemetry.aggregator.services.UdpPortReservation;
-import io.telemetry.aggregator.udp.UdpSource;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -25,9 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,79 +64,64 @@ class StatsdSemanticsITCase {
 
     @Test
     void everyValueStatsdFlushesIsTheJobsAggregateOfThatWindow() throws Exception {
+        Configuration config = new Configuration();
+        config.set(WindowOptions.WINDOW_SIZE, Duration.ofMillis(PERIOD));
+        config.set(WindowOptions.OUT_OF_ORDERNESS, Duration.ofMillis(500));
+        config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
         try (EtsyStatsdServer statsd =
                         EtsyStatsdServer.start(
                                 dir.resolve("statsd"), Duration.ofMillis(PERIOD), 50, 90, 95, 99);
-                UdpPortReservation reserved = UdpTestSender.reservePort();
+                CollectingJob job = CollectingJob.start(config, 1, "statsd-semantics");
                 DatagramChannel sender = DatagramChannel.open()) {
             sender.bind(new InetSocketAddress("127.0.0.1", 0));
-            int port = reserved.port();
-            Configuration config = new Configuration();
-            config.set(WindowOptions.WINDOW_SIZE, Duration.ofMillis(PERIOD));
-            config.set(WindowOptions.OUT_OF_ORDERNESS, Duration.ofMillis(500));
-            config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.setParallelism(1);
-            TelemetryAggregatorJob.Outputs outputs =
-                    TelemetryAggregatorJob.build(
-                            env,
-                            config,
-                            UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
-            CollectingSink<WindowAggregate> aggregates = new CollectingSink<>();
-            CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
-            outputs.aggregates.sinkTo(aggregates).name("collect aggregates").uid("test-aggregates");
-            outputs.deadLetters.sinkTo(deadLetters).name("collect dead letters").uid("test-dead");
-            JobClient job = env.executeAsync("statsd-semantics");
-            try {
-                reserved.awaitJobSockets(1, Duration.ofSeconds(60), () -> UdpTestSender.alive(job));
-                List<InetSocketAddress> targets =
-                        List.of(
-                                new InetSocketAddress("127.0.0.1", port),
-                                new InetSocketAddress("127.0.0.1", statsd.port()));
+            int port = job.port;
+            CollectingSink<WindowAggregate> aggregates = job.aggregates;
+            CollectingSink<DeadLetter> deadLetters = job.deadLetters;
+            List<InetSocketAddress> targets =
+                    List.of(
+                            new InetSocketAddress("127.0.0.1", port),
+                            new InetSocketAddress("127.0.0.1", statsd.port()));
 
-                SplittableRandom random = new SplittableRandom(20261201);
-                long flushSeenAt = awaitFlush(statsd, 1);
-                List<Round> rounds = new ArrayList<>();
-                for (int k = 0; k < ROUNDS; k++) {
-                    Round round = generate(k, random);
-                    long sentAt = sendBetweenBoundaries(sender, targets, round, flushSeenAt);
-                    round.window = sentAt - Math.floorMod(sentAt, PERIOD);
-                    flushSeenAt = awaitFlush(statsd, k + 2);
-                    round.flush = statsd.flushes().get(k + 1);
-                    rounds.add(round);
-                }
-
-                Map<String, Double> expected = new LinkedHashMap<>();
-                for (Round round : rounds) {
-                    expected.putAll(statsdValues(round));
-                }
-                Await.until(
-                        () -> byWindowAndSeries(aggregates.received()).size() >= expected.size(),
-                        Duration.ofSeconds(60),
-                        () ->
-                                byWindowAndSeries(aggregates.received()).size()
-                                        + " of "
-                                        + expected.size()
-                                        + " aggregates");
-                Map<String, Double> actual = byWindowAndSeries(aggregates.received());
-                assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-                for (Map.Entry<String, Double> e : expected.entrySet()) {
-                    double statsdValue = e.getValue();
-                    double jobValue = actual.get(e.getKey());
-                    boolean percentile = e.getKey().matches(".* p\\d\\d$");
-                    assertThat(jobValue)
-                            .as(e.getKey())
-                            .isCloseTo(
-                                    statsdValue,
-                                    within(
-                                            percentile
-                                                    ? Math.abs(statsdValue) * 0.01
-                                                    : 1e-9 * Math.max(1, Math.abs(statsdValue))));
-                }
-                assertThat(deadLetters.received()).isEmpty();
-            } finally {
-                job.cancel().get();
+            SplittableRandom random = new SplittableRandom(20261201);
+            long flushSeenAt = awaitFlush(statsd, 1);
+            List<Round> rounds = new ArrayList<>();
+            for (int k = 0; k < ROUNDS; k++) {
+                Round round = generate(k, random);
+                long sentAt = sendBetweenBoundaries(sender, targets, round, flushSeenAt);
+                round.window = sentAt - Math.floorMod(sentAt, PERIOD);
+                flushSeenAt = awaitFlush(statsd, k + 2);
+                round.flush = statsd.flushes().get(k + 1);
+                rounds.add(round);
             }
+
+            Map<String, Double> expected = new LinkedHashMap<>();
+            for (Round round : rounds) {
+                expected.putAll(statsdValues(round));
+            }
+            Await.until(
+                    () -> byWindowAndSeries(aggregates.received()).size() >= expected.size(),
+                    Duration.ofSeconds(60),
+                    () ->
+                            byWindowAndSeries(aggregates.received()).size()
+                                    + " of "
+                                    + expected.size()
+                                    + " aggregates");
+            Map<String, Double> actual = byWindowAndSeries(aggregates.received());
+            assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+            for (Map.Entry<String, Double> e : expected.entrySet()) {
+                double statsdValue = e.getValue();
+                double jobValue = actual.get(e.getKey());
+                boolean percentile = e.getKey().matches(".* p\\d\\d$");
+                assertThat(jobValue)
+                        .as(e.getKey())
+                        .isCloseTo(
+                                statsdValue,
+                                within(
+                                        percentile
+                                                ? Math.abs(statsdValue) * 0.01
+                                                : 1e-9 * Math.max(1, Math.abs(statsdValue))));
+            }
+            assertThat(deadLetters.received()).isEmpty();
         }
     }
 

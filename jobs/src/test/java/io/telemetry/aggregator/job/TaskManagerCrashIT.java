@@ -94,28 +94,10 @@ class TaskManagerCrashIT {
             cluster.checkpoint(first);
             // 1. Datagrams read by the readers that no completed checkpoint covers (sent again
             // if a periodic checkpoint completed meanwhile), then the TaskManager is killed.
-            long checkpoint;
-            int attempts = 0;
-            do {
-                assertThat(attempts++).as("a checkpoint-free stretch").isLessThan(3);
-                checkpoint = latestCompleted(first);
-                send(port, 2_000);
-            } while (latestCompleted(first) != checkpoint || checkpointsInProgress(first) > 0);
+            sendUncovered(first, port);
             killTaskManagerAndRestore(first, port);
             // The restored readers replay their journals from the checkpoint's positions.
-            List<String> replayed =
-                    List.of(
-                            OperatorNames.metric(
-                                    OperatorNames.UDP_SOURCE, "journal_replayed_datagrams"));
-            Await.until(
-                    () ->
-                            cluster.metricSums(first, OperatorNames.SOURCE_VERTEX, replayed)
-                                            .getOrDefault(replayed.get(0), 0.0)
-                                    >= 2_000,
-                    FlinkCluster.TIMEOUT,
-                    () ->
-                            cluster.metricSums(first, OperatorNames.SOURCE_VERTEX, replayed)
-                                    .toString());
+            awaitReplayed(first, 2_000);
 
             // 2. A second failure before the restored job completed a checkpoint: the journals
             // now hold what was replayed and what came after it, all replayed again.
@@ -167,13 +149,7 @@ class TaskManagerCrashIT {
                 CommittedRecords deadLetters = stores.kafka.committedRecords(name + "-dead")) {
             send(port, 2_000);
             cluster.checkpoint(first);
-            long checkpoint;
-            int attempts = 0;
-            do {
-                assertThat(attempts++).as("a checkpoint-free stretch").isLessThan(3);
-                checkpoint = latestCompleted(first);
-                send(port, 2_000);
-            } while (latestCompleted(first) != checkpoint || checkpointsInProgress(first) > 0);
+            sendUncovered(first, port);
             // Read by both readers, in no checkpoint: only the journals hold these 2,000.
             String retained = latestCompletedPath(first);
             cluster.cancel(first);
@@ -184,19 +160,7 @@ class TaskManagerCrashIT {
             for (int i = 0; i < SENDERS; i++) {
                 senders.set(i, new UdpTestSender(port)).close();
             }
-            List<String> replayed =
-                    List.of(
-                            OperatorNames.metric(
-                                    OperatorNames.UDP_SOURCE, "journal_replayed_datagrams"));
-            Await.until(
-                    () ->
-                            cluster.metricSums(second, OperatorNames.SOURCE_VERTEX, replayed)
-                                            .getOrDefault(replayed.get(0), 0.0)
-                                    >= 2_000,
-                    FlinkCluster.TIMEOUT,
-                    () ->
-                            cluster.metricSums(second, OperatorNames.SOURCE_VERTEX, replayed)
-                                    .toString());
+            awaitReplayed(second, 2_000);
             send(port, 1_000);
             cluster.drain(second, dir.resolve("savepoints-rescale"));
 
@@ -248,6 +212,35 @@ class TaskManagerCrashIT {
                         "the journal of UDP split udp-",
                         " is missing: " + journal + "/",
                         "set source.udp.journal.missing: start-empty to accept the loss");
+    }
+
+    /**
+     * Sends 2,000 datagrams that the readers read and no completed checkpoint covers: sent again if
+     * a periodic checkpoint completed meanwhile.
+     */
+    private void sendUncovered(String job, int port) throws Exception {
+        long checkpoint;
+        int attempts = 0;
+        do {
+            assertThat(attempts++).as("a checkpoint-free stretch").isLessThan(3);
+            checkpoint = latestCompleted(job);
+            send(port, 2_000);
+        } while (latestCompleted(job) != checkpoint || checkpointsInProgress(job) > 0);
+    }
+
+    /** Waits until the job's readers have replayed at least {@code datagrams} from journals. */
+    private void awaitReplayed(String job, long datagrams) throws Exception {
+        List<String> replayed =
+                List.of(
+                        OperatorNames.metric(
+                                OperatorNames.UDP_SOURCE, "journal_replayed_datagrams"));
+        Await.until(
+                () ->
+                        cluster.metricSums(job, OperatorNames.SOURCE_VERTEX, replayed)
+                                        .getOrDefault(replayed.get(0), 0.0)
+                                >= datagrams,
+                FlinkCluster.TIMEOUT,
+                () -> cluster.metricSums(job, OperatorNames.SOURCE_VERTEX, replayed).toString());
     }
 
     /** The job's settings as program arguments. */

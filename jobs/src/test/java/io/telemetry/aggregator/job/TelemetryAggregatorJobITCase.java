@@ -6,15 +6,11 @@ import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.WindowAggregate;
 import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.Await;
-import io.telemetry.aggregator.services.UdpPortReservation;
-import io.telemetry.aggregator.udp.UdpSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,30 +38,14 @@ class TelemetryAggregatorJobITCase {
 
     @Test
     void aggregatesRealUdpTrafficExactly() throws Exception {
-        UdpPortReservation reserved = UdpTestSender.reservePort();
-        int port = reserved.port();
         Configuration config = new Configuration();
         config.set(WindowOptions.WINDOW_SIZE, Duration.ofSeconds(2));
         config.set(WindowOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(1));
         config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
-
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        TelemetryAggregatorJob.Outputs outputs =
-                TelemetryAggregatorJob.build(
-                        env,
-                        config,
-                        UdpSource.builder().setBindAddress("127.0.0.1").setPort(port).build());
-        CollectingSink<WindowAggregate> aggregates = new CollectingSink<>();
-        CollectingSink<DeadLetter> deadLetters = new CollectingSink<>();
-        outputs.aggregates.sinkTo(aggregates).name("collect aggregates").uid("test-aggregates");
-        outputs.deadLetters
-                .sinkTo(deadLetters)
-                .name("collect dead letters")
-                .uid("test-dead-letters");
-        JobClient job = env.executeAsync("telemetry-aggregator-itcase");
-        try {
-            reserved.awaitJobSockets(2, TIMEOUT, () -> UdpTestSender.alive(job));
+        try (CollectingJob job = CollectingJob.start(config, 2, "telemetry-aggregator-itcase")) {
+            int port = job.port;
+            CollectingSink<WindowAggregate> aggregates = job.aggregates;
+            CollectingSink<DeadLetter> deadLetters = job.deadLetters;
             // An hour ago, aligned to the 2 s windows: old data keeps its event time.
             long b = (System.currentTimeMillis() / 2_000 - 1_800) * 2_000;
             long sec = b / 1000;
@@ -133,9 +113,6 @@ class TelemetryAggregatorJobITCase {
             await(() -> aggregates.received().size() >= 7, "the window of the many senders");
             assertThat(aggregates.received()).contains(agg("spread", "h3", "sum", later, 80, 80));
             assertThat(aggregates.received()).hasSize(7);
-        } finally {
-            reserved.close();
-            job.cancel().get();
         }
     }
 

@@ -24,6 +24,12 @@ public final class OperatorNames {
     /** The first word of the name of the job vertex that holds the source and the parser. */
     public static final String SOURCE_VERTEX = "Source";
 
+    /**
+     * How the name of the job vertex of the window task begins: with its first operator, the series
+     * admission, chained before the windows and the sinks.
+     */
+    public static final String WINDOW_VERTEX = SERIES_ADMISSION;
+
     private OperatorNames() {}
 
     /**

@@ -446,19 +446,7 @@ public final class Benchmark {
                     (ProcessStats.cpuSeconds(job.pid()) - cpu0)
                             / ((System.nanoTime() - wall0) / 1e9);
             Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
-            AggregateCheck check = null;
-            long deadline = sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 60_000;
-            while (System.currentTimeMillis() < deadline) {
-                Thread.sleep(1_000);
-                check = AggregateCheck.compare(job.aggregates, expected, prefix);
-                if (check.exact()
-                        || (check.missing == 0
-                                && System.currentTimeMillis()
-                                        > sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 8_000)) {
-                    break;
-                }
-            }
-            Thread.sleep(1_500);
+            AggregateCheck check = awaitLastWindows(job, expected, prefix, sendEnd);
             long portDrops = KernelUdp.portDrops(job.udpPort) - portDrops0;
             double refused =
                     job.awaitMetric(OperatorNames.SERIES_ADMISSION, refusedMetric) - refused0;
@@ -484,6 +472,33 @@ public final class Benchmark {
             System.out.println(summary);
             return ok;
         }
+    }
+
+    /**
+     * The job's aggregates of a run against what was sent, once its last windows are out: when they
+     * are exact, or when none is missing some seconds after the out-of-orderness and the window (a
+     * wrong one stays wrong), or a minute after that.
+     */
+    private static AggregateCheck awaitLastWindows(
+            JobProcess job,
+            Map<String, LoadGenerator.Expected> expected,
+            String prefix,
+            long sendEnd)
+            throws Exception {
+        AggregateCheck check = null;
+        long deadline = sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            Thread.sleep(1_000);
+            check = AggregateCheck.compare(job.aggregates, expected, prefix);
+            if (check.exact()
+                    || (check.missing == 0
+                            && System.currentTimeMillis()
+                                    > sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 8_000)) {
+                break;
+            }
+        }
+        Thread.sleep(1_500);
+        return check;
     }
 
     /** Runs the job for one scenario; returns whether every rate's aggregates were exact. */
@@ -536,21 +551,7 @@ public final class Benchmark {
                 double writtenMibPerSecond =
                         (ProcessStats.writeBytes(job.pid()) - written0) / sendSeconds / (1 << 20);
                 Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
-                // Wait for the last windows: out-of-orderness + window + idle timeout, then more.
-                AggregateCheck check = null;
-                long deadline =
-                        System.currentTimeMillis() + WINDOW_MS + OUT_OF_ORDERNESS_MS + 60_000;
-                while (System.currentTimeMillis() < deadline) {
-                    Thread.sleep(1_000);
-                    check = AggregateCheck.compare(job.aggregates, expected, prefix);
-                    if (check.exact()
-                            || (check.missing == 0
-                                    && System.currentTimeMillis()
-                                            > sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 8_000)) {
-                        break;
-                    }
-                }
-                Thread.sleep(1_500);
+                AggregateCheck check = awaitLastWindows(job, expected, prefix, sendEnd);
                 String journalCost = journal ? watch.stop(writtenMibPerSecond, sendEnd) : "off";
                 long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 long portDrops = KernelUdp.portDrops(job.udpPort) - portDrops0;

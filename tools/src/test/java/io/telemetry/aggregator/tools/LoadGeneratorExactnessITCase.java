@@ -99,7 +99,7 @@ class LoadGeneratorExactnessITCase {
 
     private static double late(JobProcess job) throws Exception {
         return job.metric(
-                OperatorNames.WINDOW_AGGREGATE,
+                OperatorNames.WINDOW_VERTEX,
                 OperatorNames.metric(OperatorNames.LATE_DEAD_LETTERS, "records_late"));
     }
 }
