@@ -56,7 +56,7 @@ public final class WindowOptions {
                     .intType()
                     .defaultValue(1_000_000)
                     .withDescription(
-                            "Series one parallel window task takes into one window (about 0.75 KiB"
+                            "Series one parallel window task takes into one window (about 0.4 KiB"
                                     + " of heap each, a few KiB with percentiles); a record of a"
                                     + " further new series is refused as cardinality_limit. 0: no"
                                     + " limit.");

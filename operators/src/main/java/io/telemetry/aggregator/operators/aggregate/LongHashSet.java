@@ -24,6 +24,21 @@ final class LongHashSet {
         return size + (hasZero ? 1 : 0);
     }
 
+    boolean contains(long value) {
+        if (value == EMPTY) {
+            return hasZero;
+        }
+        int mask = slots.length - 1;
+        int i = mix(value) & mask;
+        while (slots[i] != EMPTY) {
+            if (slots[i] == value) {
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+        return false;
+    }
+
     boolean add(long value) {
         if (value == EMPTY) {
             if (hasZero) {

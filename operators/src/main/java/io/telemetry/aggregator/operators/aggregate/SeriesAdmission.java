@@ -2,16 +2,11 @@ package io.telemetry.aggregator.operators.aggregate;
 
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.SeriesKey;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -25,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * Admits series to windows up to the {@link CardinalityLimits}, in the window task right before the
  * window operator (keyed the same way, chained to it): a new series of a window is taken while the
  * window holds fewer series than each limit allows in all, of its source and of its metric;
- * otherwise its records are refused. A series once admitted to a window is never refused in that
- * window, so every aggregate written is exact; a flood of new series costs its senders their
- * series, not the others theirs, and memory stays bounded by the limits.
+ * otherwise its records are refused. A series once admitted to a window is not refused in that
+ * window (short of a restore, below), so every aggregate written is exact; a flood of new series
+ * costs its senders their series, not the others theirs, and memory stays bounded by the limits.
  *
  * <p>Refused records are counted in {@code failed_events_count} (reason {@code cardinality_limit})
  * and in {@code refused_records}, labelled with the limit and the source or metric that reached it
@@ -35,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * once a minute, and the first {@value #DEAD_LETTERS_PER_WINDOW} of each window become dead
  * letters.
  *
- * <p>Which windows a series was admitted to is keyed state ({@value #ADMITTED}, kept a while after
- * its windows close); the counts of the open windows are not part of checkpoints: after a restore
- * the windows open at that moment count their series again from zero.
+ * <p>What each open window admitted is held in memory, about 16 bytes a series (a 64-bit hash of
+ * the series key), and is not part of checkpoints: after a restore the windows open at that moment
+ * count their series again from zero, so such a window may take up to twice a limit, and a series
+ * it had admitted before the restore can be refused if the window reaches a limit again first.
  */
 public final class SeriesAdmission
         extends KeyedProcessFunction<SeriesKey, PartialAggregate, PartialAggregate> {
@@ -55,11 +51,8 @@ public final class SeriesAdmission
     /** Sources and metrics with a counter of their own; the others share one. */
     static final int LABELLED_OFFENDERS = 100;
 
-    static final String ADMITTED = "admitted-windows";
-
     private final CardinalityLimits limits;
 
-    private transient ValueState<long[]> admitted;
     private transient TreeMap<Long, WindowCounts> windows;
     private transient Counter failed;
     private transient MetricGroup metrics;
@@ -73,18 +66,6 @@ public final class SeriesAdmission
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<long[]> descriptor =
-                new ValueStateDescriptor<>(
-                        ADMITTED, PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-        // Kept well past the windows it names; a series whose entry expired while one of its
-        // windows is still open (a replay slower than the wall clock) is counted again.
-        long window = limits.windowSizeMillis + limits.allowedLatenessMillis;
-        descriptor.enableTimeToLive(
-                StateTtlConfig.newBuilder(
-                                Duration.ofMillis(
-                                        Math.max(Duration.ofMinutes(10).toMillis(), 3 * window)))
-                        .build());
-        admitted = getRuntimeContext().getState(descriptor);
         windows = new TreeMap<>();
         metrics = getRuntimeContext().getMetricGroup();
         failed =
@@ -105,16 +86,16 @@ public final class SeriesAdmission
             out.collect(p); // late: the window operator makes it a dead letter
             return;
         }
-        long[] ofSeries = admitted.value();
-        if (contains(ofSeries, p.windowStart)) {
+        forgetClosedWindows(watermark);
+        WindowCounts counts = windows.computeIfAbsent(p.windowStart, w -> new WindowCounts());
+        long series = hash(p);
+        if (counts.admitted.contains(series)) {
             out.collect(p);
             return;
         }
-        forgetClosedWindows(watermark);
-        WindowCounts counts = windows.computeIfAbsent(p.windowStart, w -> new WindowCounts());
         String refusedBy = counts.admit(p.source, p.metric, limits);
         if (refusedBy == null) {
-            admitted.update(with(ofSeries, p.windowStart, watermark));
+            counts.admitted.add(series);
             out.collect(p);
             return;
         }
@@ -132,31 +113,21 @@ public final class SeriesAdmission
         }
     }
 
-    private static boolean contains(long[] windowStarts, long start) {
-        if (windowStarts != null) {
-            for (long w : windowStarts) {
-                if (w == start) {
-                    return true;
-                }
-            }
-        }
-        return false;
+    /**
+     * A 64-bit hash of the series key. Two series of the same hash in one window count as one (an
+     * over-admission by one, never a refusal); with 64 bits that is as good as never.
+     */
+    static long hash(PartialAggregate p) {
+        long h = mix(p.metric.hashCode());
+        h = mix(h * 31 + p.source.hashCode());
+        h = mix(h * 31 + p.tags.hashCode());
+        return mix(h * 31 + p.function);
     }
 
-    /** The windows still open, and this one. */
-    private long[] with(long[] windowStarts, long start, long watermark) {
-        if (windowStarts == null || windowStarts.length == 0) {
-            return new long[] {start};
-        }
-        long[] out = new long[windowStarts.length + 1];
-        int n = 0;
-        for (long w : windowStarts) {
-            if (!closed(w, watermark)) {
-                out[n++] = w;
-            }
-        }
-        out[n++] = start;
-        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     private void refuse(PartialAggregate p, WindowCounts counts, String refusedBy, Context ctx) {
@@ -258,6 +229,7 @@ public final class SeriesAdmission
         static final String METRIC = "per_metric";
 
         int total;
+        final LongHashSet admitted = new LongHashSet(1_024);
         final Map<String, int[]> bySource = new HashMap<>();
         final Map<String, int[]> byMetric = new HashMap<>();
         int deadLetters;

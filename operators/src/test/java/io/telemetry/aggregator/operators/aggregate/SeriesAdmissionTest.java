@@ -126,7 +126,7 @@ class SeriesAdmissionTest {
     }
 
     @Test
-    void aSeriesAdmittedBeforeARestoreIsStillAdmittedAfterIt() throws Exception {
+    void afterARestoreTheOpenWindowsCountAgainFromZero() throws Exception {
         open(0, 1, 0);
         send("a", "s", 1_000);
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
@@ -135,11 +135,11 @@ class SeriesAdmissionTest {
         harness = create(new CardinalityLimits(0, 1, 0, 60_000, 0));
         harness.initializeState(snapshot);
         harness.open();
-        send("b", "s", 2_000); // the counts start again: admitted
-        send("a", "s", 3_000); // admitted before the restore
-        send("c", "s", 4_000); // refused
+        send("a", "s", 2_000); // counted again: admitted
+        send("a", "s", 3_000);
+        send("b", "s", 4_000); // the source's one series is taken: refused
 
-        assertThat(passed()).containsExactly("b@s/0", "a@s/0");
+        assertThat(passed()).containsExactly("a@s/0", "a@s/0");
         assertThat(refused()).hasSize(1);
     }
 }
