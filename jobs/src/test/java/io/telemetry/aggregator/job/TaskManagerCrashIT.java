@@ -73,15 +73,7 @@ class TaskManagerCrashIT {
 
     @Test
     void killedProcessesLoseNoRecordTheReadersHadReadAndDoubleNone() throws Exception {
-        Configuration config = stores.config("crash");
-        config.setString("window.idle-timeout", "10min");
-        // Periodic checkpoints rarely (the first at a random time within the interval): the test
-        // takes the one the job restores from.
-        config.setString("execution.checkpointing.interval", "5min");
-        config.setString("source.udp.journal.dir", dir.resolve("journal").toString());
-        config.setString("source.udp.journal.segment-size", "1mb");
-        config.setString("source.udp.journal.max-bytes", "64mb");
-        List<String> settings = arguments(config);
+        List<String> settings = arguments(journaled("journal"));
         Submitted submitted = submit(settings);
         String first = submitted.job();
         int port = submitted.port();
@@ -109,12 +101,9 @@ class TaskManagerCrashIT {
             // again from its latest retained checkpoint, the new job replays the journals.
             String retained = latestCompletedPath(first);
             killJobManagerAndRestartCluster();
-            submitted = submit(settings, "--from", retained);
+            submitted = resubmit(settings, 2, "--from", retained);
             String second = submitted.job();
             port = submitted.port();
-            for (int i = 0; i < SENDERS; i++) {
-                senders.set(i, new UdpTestSender(port)).close();
-            }
             send(port, 1_000);
             cluster.drain(second, dir.resolve("savepoints"));
 
@@ -133,12 +122,7 @@ class TaskManagerCrashIT {
     @Test
     void aRetainedCheckpointRestoredAtAnotherParallelismReplaysEachJournalOnce() throws Exception {
         name = "rescale";
-        Configuration config = stores.config(name);
-        config.setString("window.idle-timeout", "10min");
-        config.setString("execution.checkpointing.interval", "5min");
-        config.setString("source.udp.journal.dir", dir.resolve("journal-rescale").toString());
-        config.setString("source.udp.journal.segment-size", "1mb");
-        List<String> settings = arguments(config);
+        List<String> settings = arguments(journaled("journal-rescale"));
         Submitted submitted = submit(settings);
         String first = submitted.job();
         int port = submitted.port();
@@ -154,12 +138,9 @@ class TaskManagerCrashIT {
             String retained = latestCompletedPath(first);
             cluster.cancel(first);
 
-            submitted = submit(settings, 1, "-p", "1", "--from", retained);
+            submitted = resubmit(settings, 1, "-p", "1", "--from", retained);
             String second = submitted.job();
             port = submitted.port();
-            for (int i = 0; i < SENDERS; i++) {
-                senders.set(i, new UdpTestSender(port)).close();
-            }
             awaitReplayed(second, 2_000);
             send(port, 1_000);
             cluster.drain(second, dir.resolve("savepoints-rescale"));
@@ -241,6 +222,31 @@ class TaskManagerCrashIT {
                                 >= datagrams,
                 FlinkCluster.TIMEOUT,
                 () -> cluster.metricSums(job, OperatorNames.SOURCE_VERTEX, replayed).toString());
+    }
+
+    /**
+     * The stores' settings of the test's {@link #name}, the journal in {@code journal}, small
+     * segments, and periodic checkpoints rarely (the first at a random time within the interval):
+     * the test takes the one the job restores from.
+     */
+    private Configuration journaled(String journal) throws Exception {
+        Configuration config = stores.config(name);
+        config.setString("window.idle-timeout", "10min");
+        config.setString("execution.checkpointing.interval", "5min");
+        config.setString("source.udp.journal.dir", dir.resolve(journal).toString());
+        config.setString("source.udp.journal.segment-size", "1mb");
+        config.setString("source.udp.journal.max-bytes", "64mb");
+        return config;
+    }
+
+    /** Submits the job again and points the senders at its port. */
+    private Submitted resubmit(List<String> settings, int sockets, String... first)
+            throws Exception {
+        Submitted submitted = submit(settings, sockets, first);
+        for (int i = 0; i < SENDERS; i++) {
+            senders.set(i, new UdpTestSender(submitted.port())).close();
+        }
+        return submitted;
     }
 
     /** The job's settings as program arguments. */

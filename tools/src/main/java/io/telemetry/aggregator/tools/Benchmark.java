@@ -819,7 +819,10 @@ public final class Benchmark {
     }
 
     void runPeer(String name, Scenario s, int[] rates) throws Exception {
-        Path statsdHome = work.resolve("peers/etsy-statsd-install");
+        Path statsdHome =
+                name.equals("etsy-statsd")
+                        ? io.telemetry.aggregator.services.EtsyStatsdServer.home()
+                        : null;
         if (!StatsdPeer.installed(name, statsdHome)) {
             rows.add("| " + name + " | not installed (bin/benchmark --peers installs it) |");
             System.out.println(rows.get(rows.size() - 1));

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A StatsD server the job is compared with, on 127.0.0.1 and a port of the benchmark's: Etsy StatsD
  * (npm package {@code statsd}), collectd's statsd plugin and netdata's statsd server (Debian
- * packages {@code collectd-core} and {@code netdata-core}). {@code bin/benchmark} installs them;
- * nothing else here does.
+ * packages {@code collectd-core} and {@code netdata-core}). {@code bin/benchmark} installs the
+ * packages; Etsy StatsD is the one of {@code EtsyStatsdServer.home()}, which the tests use too.
  */
 public final class StatsdPeer implements AutoCloseable {
 
