@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -50,18 +51,26 @@ class SavepointFixtureITCase {
 
     static Stream<Arguments> fixtures() {
         return SavepointFixture.RESTORED.stream()
-                .flatMap(v -> Stream.of(Arguments.of(v, 2), Arguments.of(v, 1)));
+                .flatMap(
+                        v ->
+                                Stream.of(
+                                        Arguments.of(v, 2, "hashmap"),
+                                        Arguments.of(v, 1, "hashmap"),
+                                        Arguments.of(v, 2, "rocksdb"),
+                                        Arguments.of(v, 1, "rocksdb")));
     }
 
-    @ParameterizedTest(name = "{0} at parallelism {1}")
+    @ParameterizedTest(name = "{0} at parallelism {1} into {2}")
     @MethodSource("fixtures")
-    void aReleasesSavepointRestoresWithEveryOpenWindowExact(String version, int parallelism)
-            throws Exception {
+    void aReleasesSavepointRestoresWithEveryOpenWindowExact(
+            String version, int parallelism, String stateBackend) throws Exception {
         Path savepoint = Path.of("src/test/resources/savepoints", version).toAbsolutePath();
         assertThat(savepoint.resolve("_metadata")).exists();
 
         Configuration config = SavepointFixture.config();
         config.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
+        // The heap and the job's RocksDB (flink-conf) read a savepoint apart, timers too.
+        config.set(StateBackendOptions.STATE_BACKEND, stateBackend);
         // Every piece of state must find its operator.
         config.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
         config.set(WindowOptions.IDLE_TIMEOUT, Duration.ofSeconds(5));

@@ -11,20 +11,25 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 
 /**
  * The aggregation steps: records combined per series and window inside their parsing task ({@link
  * #preAggregate}), then keyed by series, in tumbling event-time windows aligned to the epoch,
  * merged incrementally, emitted when the watermark passes the window's end and again for late
- * records within the allowed lateness ({@link #aggregate}). Records later than that leave through
- * {@link #LATE_RECORDS}.
+ * records within the allowed lateness ({@link #aggregate}, {@link TumblingWindowOperator}). Records
+ * later than that leave through {@link #LATE_RECORDS}.
  */
 public final class TelemetryWindows {
 
     public static final OutputTag<PartialAggregate> LATE_RECORDS =
             new OutputTag<>("late-records", TypeInformation.of(PartialAggregate.class));
+
+    /** The longest a closed window's emission keeps the task off its input at a time. */
+    static final long SLICE_MILLIS = 10;
+
+    /** The pause between two slices of an emission, in which the task reads its input. */
+    static final long PAUSE_MILLIS = 5;
 
     private TelemetryWindows() {}
 
@@ -70,27 +75,33 @@ public final class TelemetryWindows {
     /**
      * Aggregates the admitted partials (the output of {@link #admit}, still partitioned by series:
      * the window operator runs in the same task) per series in tumbling windows; a StatsD gauge's
-     * value is kept across windows for {@code gaugeExpiry} (see {@link WindowResultFunction}).
+     * value is kept across windows for {@code gaugeExpiry} (see {@link WindowResults}). A closed
+     * window's series are emitted in slices of {@value #SLICE_MILLIS} ms, {@value #PAUSE_MILLIS} ms
+     * apart (see {@link TumblingWindowOperator}).
      */
     public static SingleOutputStreamOperator<WindowAggregate> aggregate(
             DataStream<PartialAggregate> admitted,
             Duration windowSize,
             Duration allowedLateness,
             Duration gaugeExpiry) {
-        TypeInformation<MetricAccumulator> accumulatorType =
-                TypeInformation.of(MetricAccumulator.class);
+        return aggregate(
+                admitted,
+                new TumblingWindowOperator(
+                        windowSize.toMillis(),
+                        allowedLateness.toMillis(),
+                        gaugeExpiry,
+                        SLICE_MILLIS * 1_000_000L,
+                        PAUSE_MILLIS));
+    }
+
+    static SingleOutputStreamOperator<WindowAggregate> aggregate(
+            DataStream<PartialAggregate> admitted, TumblingWindowOperator operator) {
         return DataStreamUtils.reinterpretAsKeyedStream(
                         admitted, new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
-                .window(TumblingEventTimeWindows.of(windowSize))
-                .trigger(new CountingEventTimeTrigger(allowedLateness.toMillis()))
-                .allowedLateness(allowedLateness)
-                .sideOutputLateData(LATE_RECORDS)
-                .aggregate(
-                        new MetricAggregateFunction(),
-                        new WindowResultFunction(gaugeExpiry),
-                        accumulatorType,
-                        accumulatorType,
-                        TypeInformation.of(WindowAggregate.class));
+                .transform(
+                        OperatorNames.WINDOW_AGGREGATE,
+                        TypeInformation.of(WindowAggregate.class),
+                        operator);
     }
 
     /** Keys a partial aggregate by its series. */
