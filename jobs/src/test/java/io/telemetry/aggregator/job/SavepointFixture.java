@@ -28,13 +28,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class SavepointFixture {
 
     /** The version whose savepoint {@link #main} writes. */
-    static final String VERSION = "0.2.0";
+    static final String VERSION = "0.3.0";
 
     /**
      * Every fixture the tests restore: 0.1.0 (UDP splits without a journal), 0.2.0 (splits with
-     * their journal's name, position and carried datagrams).
+     * their journal's name, position and carried datagrams), 0.3.0 (the window operator with one
+     * timer per window: no timers per series, the watermark up to which windows fired).
      */
-    static final List<String> RESTORED = List.of("0.1.0", "0.2.0");
+    static final List<String> RESTORED = List.of("0.1.0", "0.2.0", "0.3.0");
 
     /** Start of the window the fixture leaves open: 2026-01-01T00:00:00Z, window size 1 min. */
     static final long WINDOW = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
