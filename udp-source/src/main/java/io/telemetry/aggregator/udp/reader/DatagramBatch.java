@@ -51,6 +51,20 @@ final class DatagramBatch implements RecordsWithSplitIds<JournaledDatagram> {
         size = from;
     }
 
+    /**
+     * Drops the datagrams after journal position {@code position} (the journal did not write them);
+     * returns how many.
+     */
+    int keepThrough(long position) {
+        int keep = 0;
+        while (keep < size && positions[keep] <= position) {
+            keep++;
+        }
+        int dropped = size - keep;
+        cut(keep);
+        return dropped;
+    }
+
     /** Skips the datagrams whose journal position is at or before {@code position}. */
     void skipThrough(long position) {
         while (next < size && positions[next] <= position) {

@@ -2,6 +2,7 @@ package io.telemetry.aggregator.udp.reader;
 
 import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
+import io.telemetry.aggregator.udp.journal.DatagramJournal;
 import io.telemetry.aggregator.udp.journal.JournalReader;
 import io.telemetry.aggregator.udp.journal.JournalSettings;
 import io.telemetry.aggregator.udp.split.UdpSplit;
@@ -350,10 +351,14 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
                 if (channel.journal == null) {
                     throw e;
                 }
-                // The journal's disk failed (full?): what it could not take is dropped and counted.
-                channel.journal.journal.discardUnflushed();
-                journalDropped(batch.size(), e.getMessage());
-                continue;
+                // The journal's disk failed (full?): what it wrote is handed on, what it could not
+                // write is dropped and counted.
+                DatagramJournal journal = channel.journal.journal;
+                journal.discardUnflushed();
+                journalDropped(batch.keepThrough(journal.flushedEnd()), e.getMessage());
+                if (batch.size() == 0) {
+                    continue;
+                }
             }
             handOver(channel, batch);
             if (!batch.isFull()) {
@@ -402,7 +407,12 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
                             payload, senderText, receivedAt, length == RECEIVE_BUFFER_BYTES);
             long position = UdpSplit.NO_POSITION;
             if (channel.journal != null) {
-                position = channel.journal.journal.append(datagram);
+                try {
+                    position = channel.journal.journal.append(datagram);
+                } catch (IOException e) {
+                    journalDropped(1, e.getMessage()); // not in the batch: counted here
+                    throw e;
+                }
                 if (position < 0) {
                     journalDropped(1, "it holds source.udp.journal.max-bytes");
                     continue;

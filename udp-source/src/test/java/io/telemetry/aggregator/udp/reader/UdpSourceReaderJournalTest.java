@@ -257,6 +257,62 @@ class UdpSourceReaderJournalTest {
         assertThat(bytes.getValue()).isLessThanOrEqualTo(8_192);
     }
 
+    /**
+     * A journal on a disk that fills up (a real 64 KiB tmpfs, mounted for the test: it needs root,
+     * as the suite has on its machines): writes fail with "No space left on device", the reader
+     * drops and counts what it could not write instead of failing or blocking, emits what it wrote
+     * in order, and journals again once a completed checkpoint has freed the disk.
+     */
+    @Test
+    void aFullDiskDropsAndCountsAndTheJournalGoesOnWhenACheckpointFreesIt() throws Exception {
+        Path disk = Files.createDirectory(journals.resolve("small-disk"));
+        mount(disk);
+        try {
+            JournalSettings onSmallDisk =
+                    new JournalSettings(
+                            disk.toString(),
+                            1 << 20, // more than the disk holds
+                            8_192,
+                            JournalSettings.Sync.PAGE_CACHE,
+                            Duration.ofMillis(200),
+                            JournalSettings.Missing.FAIL);
+            UdpSourceReader reader = start(onSmallDisk, "job-a", new UdpSplit(0, "job-a-udp-0"));
+            send(3_000); // about 90 KB of frames
+            awaitJournaled(3_000);
+            Counter dropped = (Counter) metrics.get("journal_dropped_datagrams");
+            int kept = (int) (3_000 - dropped.getCount());
+
+            assertThat(dropped.getCount()).isPositive();
+            assertThat(kept).isPositive();
+            assertThat(emit(reader, kept)).isEqualTo(range(1, kept));
+
+            reader.snapshotState(1);
+            reader.notifyCheckpointComplete(1);
+            send(100);
+            awaitJournaled(3_100);
+            assertThat(dropped.getCount()).isEqualTo(3_000 - kept);
+            assertThat(emit(reader, 100)).isEqualTo(range(3_001, 3_100));
+        } finally {
+            for (UdpSourceReader reader : readers) {
+                reader.close();
+            }
+            readers.clear();
+            run("umount", disk.toString());
+        }
+    }
+
+    private static void mount(Path dir) throws Exception {
+        run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.toString());
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor())
+                .as(String.join(" ", command) + " (the test needs root): " + output)
+                .isZero();
+    }
+
     private static long segments(Path dir) throws Exception {
         try (Stream<Path> files = Files.list(dir)) {
             return files.count();
