@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Benchmark {
 
-    private static final long WINDOW_MS = 10_000;
+    /** The job's window size unless {@code --window} says otherwise. */
+    private static final long DEFAULT_WINDOW_MS = 10_000;
+
     private static final long OUT_OF_ORDERNESS_MS = 5_000;
 
     /** New series per second in the burst scenario's flood: 20,000 datagrams of 10 records. */
@@ -218,6 +220,9 @@ public final class Benchmark {
     /** Whether the job runs with its write-ahead journal (source.udp.journal.enabled). */
     boolean journal = true;
 
+    /** The job's window size (window.size), which the expected aggregates follow. */
+    long windowMs = DEFAULT_WINDOW_MS;
+
     /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
     private final Map<String, Double> lossless = new HashMap<>();
 
@@ -272,6 +277,7 @@ public final class Benchmark {
         String heap = null; // the shipped -Xms/-Xmx of flink-conf/local-jvm.options
         List<String> extraSettings = new ArrayList<>();
         List<Boolean> journalModes = List.of(true); // as shipped
+        long windowMs = DEFAULT_WINDOW_MS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -309,6 +315,14 @@ public final class Benchmark {
                 case "--heap":
                     heap = args[++i];
                     break;
+                case "--window":
+                    String window = args[++i];
+                    if (!window.matches("[1-9][0-9]*s")) {
+                        System.err.println("--window takes whole seconds, e.g. 60s, not " + window);
+                        return 2;
+                    }
+                    windowMs = Long.parseLong(window.substring(0, window.length() - 1)) * 1_000;
+                    break;
                 case "--receive-buffer":
                     receiveBuffer = args[++i];
                     break;
@@ -334,13 +348,14 @@ public final class Benchmark {
                             "usage: bin/benchmark [--quick] [--scenarios "
                                     + String.join(",", SCENARIOS.keySet())
                                     + "] [--seconds 20] [--rate dgram/s] [--peers | --peers-only] [--overload [--overload-seconds 60]]"
-                                    + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g] [--journal on|off|both]");
+                                    + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g] [--journal on|off|both] [--window 10s]");
                     return 2;
             }
         }
         Path work = root.resolve("target/benchmark");
         Files.createDirectories(work);
         Benchmark b = new Benchmark(root, work, seconds, receiveBuffer, extraSettings, heap);
+        b.windowMs = windowMs;
         System.out.printf(
                 Locale.ROOT,
                 "job JVM options: %s%n",
@@ -446,7 +461,7 @@ public final class Benchmark {
                     (ProcessStats.cpuSeconds(job.pid()) - cpu0)
                             / ((System.nanoTime() - wall0) / 1e9);
             Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
-            AggregateCheck check = awaitLastWindows(job, expected, prefix, sendEnd);
+            AggregateCheck check = awaitLastWindows(windowMs, job, expected, prefix, sendEnd);
             long portDrops = KernelUdp.portDrops(job.udpPort) - portDrops0;
             double refused =
                     job.awaitMetric(OperatorNames.SERIES_ADMISSION, refusedMetric) - refused0;
@@ -480,20 +495,21 @@ public final class Benchmark {
      * wrong one stays wrong), or a minute after that.
      */
     private static AggregateCheck awaitLastWindows(
+            long windowMs,
             JobProcess job,
             Map<String, LoadGenerator.Expected> expected,
             String prefix,
             long sendEnd)
             throws Exception {
         AggregateCheck check = null;
-        long deadline = sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 60_000;
+        long deadline = sendEnd + windowMs + OUT_OF_ORDERNESS_MS + 60_000;
         while (System.currentTimeMillis() < deadline) {
             Thread.sleep(1_000);
             check = AggregateCheck.compare(job.aggregates, expected, prefix);
             if (check.exact()
                     || (check.missing == 0
                             && System.currentTimeMillis()
-                                    > sendEnd + WINDOW_MS + OUT_OF_ORDERNESS_MS + 8_000)) {
+                                    > sendEnd + windowMs + OUT_OF_ORDERNESS_MS + 8_000)) {
                 break;
             }
         }
@@ -551,7 +567,7 @@ public final class Benchmark {
                 double writtenMibPerSecond =
                         (ProcessStats.writeBytes(job.pid()) - written0) / sendSeconds / (1 << 20);
                 Map<String, LoadGenerator.Expected> expected = readExpected(expectedFile);
-                AggregateCheck check = awaitLastWindows(job, expected, prefix, sendEnd);
+                AggregateCheck check = awaitLastWindows(windowMs, job, expected, prefix, sendEnd);
                 String journalCost = journal ? watch.stop(writtenMibPerSecond, sendEnd) : "off";
                 long rcvbuf = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 long portDrops = KernelUdp.portDrops(job.udpPort) - portDrops0;
@@ -713,7 +729,7 @@ public final class Benchmark {
                 rcvbuf[i] = KernelUdp.receiveBufferErrors() - rcvbuf0;
                 rss[i] = ProcessStats.peakRssMib(job.pid());
             }
-            Thread.sleep(WINDOW_MS + OUT_OF_ORDERNESS_MS + 10_000);
+            Thread.sleep(windowMs + OUT_OF_ORDERNESS_MS + 10_000);
             AggregateCheck[] checks = new AggregateCheck[3];
             long deadline = System.currentTimeMillis() + 60_000;
             do {
@@ -784,7 +800,7 @@ public final class Benchmark {
                 new ArrayList<>(
                         List.of(
                                 "--window.size",
-                                WINDOW_MS / 1000 + "s",
+                                windowMs / 1000 + "s",
                                 "--window.out-of-orderness",
                                 OUT_OF_ORDERNESS_MS / 1000 + "s",
                                 "--state.backend.type",
@@ -979,7 +995,7 @@ public final class Benchmark {
                         "--prefix",
                         prefix,
                         "--window-ms",
-                        String.valueOf(WINDOW_MS),
+                        String.valueOf(windowMs),
                         "--jitter-ms",
                         s.format == LoadGenerator.Format.STATSD ? "0" : "2000"));
         if (s.timestamps) {
