@@ -208,8 +208,10 @@ public final class TumblingWindowOperator extends AbstractStreamOperator<WindowA
         boolean late = maxTimestamp <= watermark;
         if (late && !pending.isEmpty()) {
             // The window may still be emitting: finish that first, so that this series' aggregate
-            // is emitted once more, after it, and not twice.
+            // is emitted once more, after it, and not twice. The emission moves the current key.
+            Object key = getCurrentKey();
             drain();
+            setCurrentKey(key);
         }
         TimeWindow window = new TimeWindow(start, start + windowSize);
         windowState.setCurrentNamespace(window);

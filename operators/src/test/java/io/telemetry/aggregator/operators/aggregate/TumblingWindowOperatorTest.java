@@ -223,6 +223,31 @@ class TumblingWindowOperatorTest {
         assertThat(aggregates()).hasSize(1);
     }
 
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {true, false})
+    void aLateRecordDuringAnEmissionFinishesItAndUpdatesOnlyItsSeries(boolean rocksDb)
+            throws Exception {
+        this.rocksDb = rocksDb;
+        harness = harness(Duration.ofSeconds(30), true);
+        harness.open();
+        sendSeries(1_000);
+        harness.processWatermark(MINUTE - 1);
+        assertThat(aggregates()).hasSize(64);
+
+        harness.processElement(record("dev-7", 100, 59_000)); // late, within the lateness
+
+        List<WindowAggregate> emitted = aggregates();
+        assertEverySeriesOnce(emitted.subList(0, SERIES), 0);
+        assertThat(emitted.subList(SERIES, emitted.size()))
+                .extracting(a -> a.source + "=" + a.value + " x" + a.count)
+                .containsExactly("dev-7=107.0 x2");
+        assertThat(watermarkEmitted(MINUTE - 1)).isTrue();
+
+        watermarkAndSlices(MINUTE + 29_999);
+        assertThat(aggregates()).hasSize(SERIES + 1);
+        assertThat(windowStateEntries()).isZero();
+    }
+
     /** Flink's window operator as the job wired it up to release 0.2.0: a timer per series. */
     @SuppressWarnings("unchecked")
     private KeyedOneInputStreamOperatorTestHarness<SeriesKey, PartialAggregate, WindowAggregate>
