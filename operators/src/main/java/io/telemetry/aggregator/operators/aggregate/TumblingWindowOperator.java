@@ -86,7 +86,7 @@ public final class TumblingWindowOperator extends AbstractStreamOperator<WindowA
     /** Open windows by start, and whether each has fired (kept for the allowed lateness). */
     private transient TreeMap<Long, Boolean> windows;
 
-    private transient long lastStart;
+    private transient TimeWindow lastWindow;
     private transient long watermark;
     private transient long firedUpTo;
 
@@ -151,7 +151,6 @@ public final class TumblingWindowOperator extends AbstractStreamOperator<WindowA
         out = new StreamRecord<>(null);
         pending = new ArrayDeque<>();
         watermark = Long.MIN_VALUE;
-        lastStart = Long.MIN_VALUE;
         firedUpTo = restoredFiredUpTo == null ? Long.MIN_VALUE : restoredFiredUpTo;
         // The heap backend's iterators fail when the state changes under them: a window's keys are
         // taken at once there; RocksDB iterates a snapshot while the task goes on.
@@ -213,13 +212,16 @@ public final class TumblingWindowOperator extends AbstractStreamOperator<WindowA
             drain();
             setCurrentKey(key);
         }
-        TimeWindow window = new TimeWindow(start, start + windowSize);
+        TimeWindow window = lastWindow;
+        if (window == null || window.getStart() != start) {
+            // One window object for the records of a window in a row: the heap state keeps a
+            // reference to it in each series' entry.
+            window = new TimeWindow(start, start + windowSize);
+            lastWindow = window;
+            windows.putIfAbsent(start, late);
+        }
         windowState.setCurrentNamespace(window);
         windowState.add(partial);
-        if (start != lastStart) {
-            windows.putIfAbsent(start, late);
-            lastStart = start;
-        }
         if (late) {
             emit((SeriesKey) getCurrentKey(), window, windowState.get());
         }
@@ -253,7 +255,7 @@ public final class TumblingWindowOperator extends AbstractStreamOperator<WindowA
                 w.setValue(true);
             }
         }
-        lastStart = Long.MIN_VALUE;
+        lastWindow = null;
         held = mark;
         if (!pending.isEmpty() && emissionStartedNanos == 0) {
             emissionStartedNanos = System.nanoTime();
