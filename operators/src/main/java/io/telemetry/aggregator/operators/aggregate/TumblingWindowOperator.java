@@ -22,7 +22,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
-import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.runtime.state.internal.InternalAggregatingState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -63,6 +62,9 @@ public final class TumblingWindowOperator extends AbstractStreamOperator<WindowA
     static final String WINDOW_STATE = "window-contents";
     static final String LEGACY_TIMERS = "window-timers";
     static final String FIRED_UP_TO = "window-fired-up-to";
+
+    private static final String ROCKSDB_BACKEND =
+            "org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend";
 
     /** Series emitted between two checks of a slice's time budget. */
     private static final int CHECK_EVERY = 64;
@@ -152,9 +154,10 @@ public final class TumblingWindowOperator extends AbstractStreamOperator<WindowA
         pending = new ArrayDeque<>();
         watermark = Long.MIN_VALUE;
         firedUpTo = restoredFiredUpTo == null ? Long.MIN_VALUE : restoredFiredUpTo;
-        // The heap backend's iterators fail when the state changes under them: a window's keys are
-        // taken at once there; RocksDB iterates a snapshot while the task goes on.
-        collectKeys = getKeyedStateBackend() instanceof HeapKeyedStateBackend;
+        // RocksDB iterates a snapshot of a window's keys while the task goes on; other backends'
+        // iterators (the heap's) fail when the state changes under them, so there a window's keys
+        // are taken at once.
+        collectKeys = !ROCKSDB_BACKEND.equals(getKeyedStateBackend().getClass().getName());
         windows = new TreeMap<>();
         findOpenWindows();
     }
@@ -382,9 +385,9 @@ public final class TumblingWindowOperator extends AbstractStreamOperator<WindowA
         return cleanup >= maxTimestamp ? cleanup : Long.MAX_VALUE;
     }
 
-    /** Series of open windows (for tests). */
-    int pendingWindows() {
-        return pending.size();
+    /** Whether a window's keys are read at once rather than as its emission goes (for tests). */
+    boolean takesKeysAtOnce() {
+        return collectKeys;
     }
 
     /** A window being emitted: its series, read from the state as the emission goes. */

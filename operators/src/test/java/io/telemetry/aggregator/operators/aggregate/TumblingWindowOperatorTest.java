@@ -93,6 +93,17 @@ class TumblingWindowOperatorTest {
         }
     }
 
+    @ParameterizedTest(name = "RocksDB: {0}")
+    @ValueSource(booleans = {true, false})
+    void rocksDbIteratesAWindowsKeysAsTheEmissionGoesAndTheHeapTakesThemAtOnce(boolean rocksDb)
+            throws Exception {
+        this.rocksDb = rocksDb;
+        harness = harness(Duration.ZERO, true);
+        harness.open();
+        assertThat(((TumblingWindowOperator) harness.getOperator()).takesKeysAtOnce())
+                .isEqualTo(!rocksDb);
+    }
+
     private List<WindowAggregate> aggregates() {
         return harness.extractOutputValues();
     }
