@@ -89,6 +89,14 @@ public final class EtsyStatsdServer implements AutoCloseable {
     }
 
     /**
+     * StatsD's management interface (TCP, 8126 unless set) on a free loopback port: two StatsD at
+     * once, or any other use of 8126 on the machine, would otherwise stop the second one.
+     */
+    public static String managementSettings() throws IOException {
+        return "mgmt_address: \"127.0.0.1\", mgmt_port: " + Ports.freeTcp(1)[0];
+    }
+
+    /**
      * Starts StatsD in {@code dir}, flushing every {@code flushInterval}, with these percentiles
      * ({@code upper_N}, {@code mean_N}, ...) in its timer data.
      */
@@ -110,7 +118,9 @@ public final class EtsyStatsdServer implements AutoCloseable {
                     config,
                     "{ port: "
                             + port
-                            + ", address: \"127.0.0.1\", flushInterval: "
+                            + ", address: \"127.0.0.1\", "
+                            + managementSettings()
+                            + ", flushInterval: "
                             + flushInterval.toMillis()
                             + ", percentThreshold: ["
                             + java.util.Arrays.stream(percentiles)

@@ -57,7 +57,10 @@ public final class StatsdPeer implements AutoCloseable {
                         dir.resolve("config.js"),
                         "{ port: "
                                 + port
-                                + ", address: \"127.0.0.1\", flushInterval: 10000, backends: [] }\n");
+                                + ", address: \"127.0.0.1\", "
+                                + io.telemetry.aggregator.services.EtsyStatsdServer
+                                        .managementSettings()
+                                + ", flushInterval: 10000, backends: [] }\n");
                 pb =
                         new ProcessBuilder(
                                 "node",
