@@ -104,6 +104,15 @@ class TumblingWindowOperatorTest {
                 .isEqualTo(!rocksDb);
     }
 
+    /** A sliced operator with the window at 0 closed: its emission has begun, 64 series out. */
+    private void beginEmission(Duration lateness) throws Exception {
+        harness = harness(lateness, true);
+        harness.open();
+        sendSeries(1_000);
+        harness.processWatermark(MINUTE - 1);
+        assertThat(aggregates()).hasSize(64);
+    }
+
     private List<WindowAggregate> aggregates() {
         return harness.extractOutputValues();
     }
@@ -206,11 +215,7 @@ class TumblingWindowOperatorTest {
     void withLatenessACheckpointFinishesTheEmissionAndTheRestoreDoesNotFireAgain(boolean rocksDb)
             throws Exception {
         this.rocksDb = rocksDb;
-        harness = harness(Duration.ofSeconds(30), true);
-        harness.open();
-        sendSeries(1_000);
-        harness.processWatermark(MINUTE - 1);
-        assertThat(aggregates()).hasSize(64);
+        beginEmission(Duration.ofSeconds(30));
         harness.prepareSnapshotPreBarrier(1);
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
         List<WindowAggregate> before = new ArrayList<>(aggregates());
@@ -239,11 +244,7 @@ class TumblingWindowOperatorTest {
     void aLateRecordDuringAnEmissionFinishesItAndUpdatesOnlyItsSeries(boolean rocksDb)
             throws Exception {
         this.rocksDb = rocksDb;
-        harness = harness(Duration.ofSeconds(30), true);
-        harness.open();
-        sendSeries(1_000);
-        harness.processWatermark(MINUTE - 1);
-        assertThat(aggregates()).hasSize(64);
+        beginEmission(Duration.ofSeconds(30));
 
         harness.processElement(record("dev-7", 100, 59_000)); // late, within the lateness
 
