@@ -86,10 +86,15 @@ class UdpSourceReaderJournalTest {
     }
 
     private static JournalSettings settings(Path dir, JournalSettings.Missing missing) {
+        return settings(dir, 1 << 20, 4_096, missing);
+    }
+
+    private static JournalSettings settings(
+            Path dir, long maxBytes, long segmentBytes, JournalSettings.Missing missing) {
         return new JournalSettings(
                 dir.toString(),
-                1 << 20,
-                4_096,
+                maxBytes,
+                segmentBytes,
                 JournalSettings.Sync.PAGE_CACHE,
                 Duration.ofMillis(200),
                 missing);
@@ -236,14 +241,7 @@ class UdpSourceReaderJournalTest {
      */
     @Test
     void aFullJournalDropsAndCountsInsteadOfBlocking() throws Exception {
-        JournalSettings small =
-                new JournalSettings(
-                        journals.toString(),
-                        8_192,
-                        4_096,
-                        JournalSettings.Sync.PAGE_CACHE,
-                        Duration.ofMillis(200),
-                        JournalSettings.Missing.FAIL);
+        JournalSettings small = settings(journals, 8_192, 4_096, JournalSettings.Missing.FAIL);
         UdpSourceReader reader = start(small, "job-a", new UdpSplit(0, "job-a-udp-0"));
         send(600); // about 18 KB of frames
         awaitJournaled(600);
@@ -268,14 +266,9 @@ class UdpSourceReaderJournalTest {
         Path disk = Files.createDirectory(journals.resolve("small-disk"));
         mount(disk);
         try {
+            // A limit of 1 MiB: more than the disk holds.
             JournalSettings onSmallDisk =
-                    new JournalSettings(
-                            disk.toString(),
-                            1 << 20, // more than the disk holds
-                            8_192,
-                            JournalSettings.Sync.PAGE_CACHE,
-                            Duration.ofMillis(200),
-                            JournalSettings.Missing.FAIL);
+                    settings(disk, 1 << 20, 8_192, JournalSettings.Missing.FAIL);
             UdpSourceReader reader = start(onSmallDisk, "job-a", new UdpSplit(0, "job-a-udp-0"));
             send(3_000); // about 90 KB of frames
             awaitJournaled(3_000);
