@@ -1,6 +1,8 @@
 package io.telemetry.aggregator.operators;
 
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The aggregation functions of the data contract. The codes are persisted in state and on the wire:
@@ -21,11 +23,14 @@ public enum MetricFunction {
     P95(11, "p95", 0.95),
     P99(12, "p99", 0.99);
 
+    private static final MetricFunction[] ALL = values();
     private static final MetricFunction[] BY_CODE = new MetricFunction[13];
+    private static final Map<String, MetricFunction> BY_LABEL = new HashMap<>();
 
     static {
-        for (MetricFunction f : values()) {
+        for (MetricFunction f : ALL) {
             BY_CODE[f.code] = f;
+            BY_LABEL.put(f.label, f);
         }
     }
 
@@ -69,7 +74,11 @@ public enum MetricFunction {
 
     /** Looks a function up by name, ignoring case; null when there is none of that name. */
     public static MetricFunction byName(String name) {
-        for (MetricFunction f : values()) {
+        MetricFunction exact = BY_LABEL.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        for (MetricFunction f : ALL) {
             if (f.label.equalsIgnoreCase(name)) {
                 return f;
             }
@@ -80,7 +89,7 @@ public enum MetricFunction {
     /** The names of all functions, for error messages. */
     public static String names() {
         StringBuilder sb = new StringBuilder();
-        for (MetricFunction f : values()) {
+        for (MetricFunction f : ALL) {
             if (sb.length() > 0) {
                 sb.append(", ");
             }

@@ -42,6 +42,14 @@ public final class DatagramParser {
                             data.length));
             return 0;
         }
+        try {
+            return parseRecords(data, out);
+        } finally {
+            json.endDatagram();
+        }
+    }
+
+    private int parseRecords(byte[] data, ParseOutput out) {
         int parsed = 0;
         int start = 0;
         while (start <= data.length) {

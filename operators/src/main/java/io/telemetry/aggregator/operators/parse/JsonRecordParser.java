@@ -33,27 +33,90 @@ final class JsonRecordParser {
     private int numberCount;
     private final MetricFunction[] functions = new MetricFunction[MetricFunction.values().length];
     private int functionCount;
+    private String metricField;
+    private String nameField;
+    private boolean hasValue;
+    private double value;
+    private String valueProblem;
+    private String unknownFunction;
+    private long timestamp;
+    private boolean hasTime;
+    private String timeProblem;
+
+    // The parser reading the current datagram's records: it started at sharedData[sharedBase]
+    // and its last record ended at sharedEnd.
+    private JsonParser shared;
+    private byte[] sharedData;
+    private int sharedBase;
+    private int sharedEnd;
 
     JsonRecordParser(ParseSettings settings) {
         this.settings = settings;
     }
 
-    /** Parses {@code ctx.data[from, to)}; returns true when it yielded at least one value. */
+    /**
+     * Parses {@code ctx.data[from, to)}; returns true when it yielded at least one value. A
+     * datagram's records are read by one Jackson parser, one after the other (creating a parser
+     * costs more than reading a record); a record that does not end exactly at {@code to} or that
+     * Jackson rejects is read again on its own, so that what it yields (or its dead letter) does
+     * not depend on its neighbours. Call {@link #endDatagram()} after the datagram's last record.
+     */
     boolean parse(DatagramContext ctx, int from, int to, ParseOutput out) {
-        stringCount = 0;
-        numberCount = 0;
-        functionCount = 0;
-        tags.clear();
-        String metricField = null;
-        String nameField = null;
-        boolean hasValue = false;
-        double value = Double.NaN;
-        String valueProblem = null;
-        String unknownFunction = null;
-        long timestamp = EventTime.INVALID;
-        boolean hasTime = false;
-        String timeProblem = null;
+        try {
+            JsonParser p = continuing(ctx.data, from);
+            if (p.nextToken() == JsonToken.START_OBJECT
+                    && readFields(p) == JsonToken.END_OBJECT
+                    && sharedBase + p.currentLocation().getByteOffset() == to) {
+                sharedEnd = to;
+                return finish(ctx, from, to, out);
+            }
+        } catch (IOException e) {
+            // read again on its own below, for the dead letter the record gets alone
+        }
+        endDatagram();
+        return parseAlone(ctx, from, to, out);
+    }
 
+    /** Releases the parser of the datagram's records. */
+    void endDatagram() {
+        if (shared != null) {
+            try {
+                shared.close();
+            } catch (IOException e) {
+                // a parser over a byte array has nothing to close
+            }
+            shared = null;
+        }
+    }
+
+    /**
+     * The datagram's parser when the bytes between the end of its last record and {@code from} are
+     * whitespace only; otherwise a new one over {@code data[from, data.length)}.
+     */
+    private JsonParser continuing(byte[] data, int from) throws IOException {
+        if (shared != null && sharedData == data && sharedEnd <= from) {
+            int i = sharedEnd;
+            while (i < from && isJsonWhitespace(data[i])) {
+                i++;
+            }
+            if (i == from) {
+                return shared;
+            }
+        }
+        endDatagram();
+        shared = FACTORY.createParser(data, from, data.length - from);
+        sharedData = data;
+        sharedBase = from;
+        sharedEnd = from;
+        return shared;
+    }
+
+    private static boolean isJsonWhitespace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+    }
+
+    /** Parses {@code ctx.data[from, to)} with a parser of its own, which sees nothing after it. */
+    private boolean parseAlone(DatagramContext ctx, int from, int to, ParseOutput out) {
         try (JsonParser p = FACTORY.createParser(ctx.data, from, to - from)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 out.deadLetter(
@@ -61,90 +124,7 @@ final class JsonRecordParser {
                                 DeadLetter.MALFORMED, "a JSON record must be an object", from, to));
                 return false;
             }
-            JsonToken token;
-            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                token = p.nextToken();
-                switch (field) {
-                    case "value":
-                        hasValue = true;
-                        if (token.isNumeric()) {
-                            value = p.getDoubleValue();
-                            if (!Double.isFinite(value)) {
-                                valueProblem = "value " + p.getText() + " is not a finite number";
-                            }
-                        } else {
-                            valueProblem = "value must be a number, not " + describe(p, token);
-                            p.skipChildren();
-                        }
-                        break;
-                    case "metric":
-                        metricField = token == JsonToken.VALUE_STRING ? p.getText() : "";
-                        p.skipChildren();
-                        break;
-                    case "name":
-                        if (token == JsonToken.VALUE_STRING) {
-                            nameField = p.getText();
-                        } else {
-                            p.skipChildren();
-                        }
-                        break;
-                    case "function":
-                        unknownFunction = readFunctions(p, token);
-                        break;
-                    case "timestamp":
-                    case "time":
-                    case "ts":
-                        if (hasTime) {
-                            p.skipChildren();
-                            break;
-                        }
-                        hasTime = true;
-                        if (token == JsonToken.VALUE_NUMBER_INT) {
-                            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                                timestamp = Long.MAX_VALUE;
-                            } else {
-                                timestamp = EventTime.fromEpochNumber(p.getLongValue());
-                            }
-                        } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
-                            double d = p.getDoubleValue();
-                            if (!Double.isFinite(d)) {
-                                timeProblem = field + " " + p.getText() + " is not a time";
-                            } else {
-                                timestamp = EventTime.fromEpochNumber(d);
-                            }
-                        } else if (token == JsonToken.VALUE_STRING) {
-                            String text = p.getText();
-                            timestamp = EventTime.fromIso(text);
-                            if (timestamp == EventTime.INVALID) {
-                                timeProblem =
-                                        field
-                                                + " '"
-                                                + text
-                                                + "' is not an ISO-8601 time or epoch number";
-                            }
-                        } else {
-                            timeProblem = field + " must be an ISO-8601 string or an epoch number";
-                            p.skipChildren();
-                        }
-                        break;
-                    case "tags":
-                        if (token == JsonToken.START_OBJECT) {
-                            readTags(p);
-                        } else {
-                            p.skipChildren();
-                        }
-                        break;
-                    default:
-                        if (token == JsonToken.VALUE_STRING) {
-                            addString(field, p.getText());
-                        } else if (token.isNumeric()) {
-                            addNumber(field, p.getDoubleValue());
-                        } else {
-                            p.skipChildren();
-                        }
-                }
-            }
+            JsonToken token = readFields(p);
             if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
                 out.deadLetter(
                         ctx.deadLetter(
@@ -163,7 +143,116 @@ final class JsonRecordParser {
             out.deadLetter(ctx.deadLetter(DeadLetter.MALFORMED, oneLine(e.getMessage()), from, to));
             return false;
         }
+        return finish(ctx, from, to, out);
+    }
 
+    /**
+     * Reads the fields of the object whose {@code START_OBJECT} {@code p} is on into the scratch
+     * fields; returns the token after the last field ({@code END_OBJECT} when well-formed).
+     */
+    private JsonToken readFields(JsonParser p) throws IOException {
+        stringCount = 0;
+        numberCount = 0;
+        functionCount = 0;
+        tags.clear();
+        metricField = null;
+        nameField = null;
+        hasValue = false;
+        value = Double.NaN;
+        valueProblem = null;
+        unknownFunction = null;
+        timestamp = EventTime.INVALID;
+        hasTime = false;
+        timeProblem = null;
+        JsonToken token;
+        while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            token = p.nextToken();
+            switch (field) {
+                case "value":
+                    hasValue = true;
+                    if (token.isNumeric()) {
+                        value = p.getDoubleValue();
+                        if (!Double.isFinite(value)) {
+                            valueProblem = "value " + p.getText() + " is not a finite number";
+                        }
+                    } else {
+                        valueProblem = "value must be a number, not " + describe(p, token);
+                        p.skipChildren();
+                    }
+                    break;
+                case "metric":
+                    metricField = token == JsonToken.VALUE_STRING ? p.getText() : "";
+                    p.skipChildren();
+                    break;
+                case "name":
+                    if (token == JsonToken.VALUE_STRING) {
+                        nameField = p.getText();
+                    } else {
+                        p.skipChildren();
+                    }
+                    break;
+                case "function":
+                    unknownFunction = readFunctions(p, token);
+                    break;
+                case "timestamp":
+                case "time":
+                case "ts":
+                    if (hasTime) {
+                        p.skipChildren();
+                        break;
+                    }
+                    hasTime = true;
+                    readTime(p, token, field);
+                    break;
+                case "tags":
+                    if (token == JsonToken.START_OBJECT) {
+                        readTags(p);
+                    } else {
+                        p.skipChildren();
+                    }
+                    break;
+                default:
+                    if (token == JsonToken.VALUE_STRING) {
+                        addString(field, p.getText());
+                    } else if (token.isNumeric()) {
+                        addNumber(field, p.getDoubleValue());
+                    } else {
+                        p.skipChildren();
+                    }
+            }
+        }
+        return token;
+    }
+
+    private void readTime(JsonParser p, JsonToken token, String field) throws IOException {
+        if (token == JsonToken.VALUE_NUMBER_INT) {
+            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                timestamp = Long.MAX_VALUE;
+            } else {
+                timestamp = EventTime.fromEpochNumber(p.getLongValue());
+            }
+        } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+            double d = p.getDoubleValue();
+            if (!Double.isFinite(d)) {
+                timeProblem = field + " " + p.getText() + " is not a time";
+            } else {
+                timestamp = EventTime.fromEpochNumber(d);
+            }
+        } else if (token == JsonToken.VALUE_STRING) {
+            String text = p.getText();
+            timestamp = EventTime.fromIso(text);
+            if (timestamp == EventTime.INVALID) {
+                timeProblem = field + " '" + text + "' is not an ISO-8601 time or epoch number";
+            }
+        } else {
+            timeProblem = field + " must be an ISO-8601 string or an epoch number";
+            p.skipChildren();
+        }
+    }
+
+    /** Checks and emits what {@link #readFields} read from {@code ctx.data[from, to)}. */
+    private boolean finish(DatagramContext ctx, int from, int to, ParseOutput out) {
         if (unknownFunction != null) {
             out.deadLetter(
                     ctx.deadLetter(

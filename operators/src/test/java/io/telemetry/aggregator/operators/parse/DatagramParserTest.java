@@ -7,6 +7,7 @@ import io.telemetry.aggregator.operators.ParseOptions;
 import io.telemetry.aggregator.udp.UdpDatagram;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,58 @@ class DatagramParserTest {
                             assertThat(d.receivedAt).isEqualTo(Parsed.RECEIVED_AT);
                         });
         assertThat(p.parsedCount).isEqualTo(3);
+    }
+
+    /**
+     * A datagram's JSON records are read by one parser in turn; whatever stands next to a record (a
+     * bad record, an object spread over two lines, another format) changes nothing it yields.
+     */
+    @Test
+    void eachJsonRecordYieldsWhatItYieldsAlone() {
+        List<String> lines =
+                List.of(
+                        "{\"metric\":\"a\",\"value\":1,\"ts\":1795430400000,\"function\":\"sum\"}",
+                        "{\"metric\":\"b\",\"value\":oops}",
+                        "{\"metric\":\"c\",\"value\":3}",
+                        "{\"metric\":\"d\",\"value\":4} {\"metric\":\"e\",\"value\":5}",
+                        "{\"metric\":\"f\",\"value\":6}",
+                        "{\"metric\":\"g\",",
+                        "\"value\":7}",
+                        "{\"metric\":\"h\",\"value\":8}",
+                        "[1,2]",
+                        "{\"drone_id\":\"d-1\",\"alt\":120.5,\"battery\":87}",
+                        "c:2|c",
+                        "{\"metric\":\"i\",\"value\":9,\"tags\":{\"k\":\"v\"}}",
+                        "{\"metric\":\"j\",\"value\":\"ten\"}",
+                        "d value=3",
+                        "{\"metric\":\"k\",\"value\":11,\"function\":\"nope\"}",
+                        "{\"metric\":\"l\",\"value\":12}}",
+                        "{\"metric\":\"m\"",
+                        "{\"metric\":\"n\",\"value\":14}");
+        Parsed alone = new Parsed();
+        for (String line : lines) {
+            Parsed p = Parsed.parse(line);
+            alone.records.addAll(p.records);
+            alone.deadLetters.addAll(p.deadLetters);
+            alone.parsedCount += p.parsedCount;
+        }
+
+        for (String separator : List.of("\n", "\r\n", "\n \t\n\n")) {
+            Parsed together = Parsed.parse(String.join(separator, lines) + separator);
+
+            assertThat(together.records).containsExactlyElementsOf(alone.records);
+            assertThat(together.deadLetters)
+                    .extracting(d -> d.reason + ": " + d.detail + " in " + d.record)
+                    .containsExactlyElementsOf(
+                            alone.deadLetters.stream()
+                                    .map(d -> d.reason + ": " + d.detail + " in " + d.record)
+                                    .toList());
+            assertThat(together.parsedCount).isEqualTo(alone.parsedCount);
+        }
+        assertThat(alone.records)
+                .extracting(r -> r.metric)
+                .containsExactly("a", "c", "f", "h", "alt", "battery", "c", "i", "d", "n");
+        assertThat(alone.deadLetters).hasSize(9);
     }
 
     @Test
