@@ -23,6 +23,7 @@ final class JsonRecordParser {
 
     private final ParseSettings settings;
     private final TagSet tags = new TagSet();
+    private final StringCache strings = new StringCache(8192);
 
     // Scratch space reused from record to record.
     private String[] stringNames = new String[16];
@@ -182,12 +183,12 @@ final class JsonRecordParser {
                     }
                     break;
                 case "metric":
-                    metricField = token == JsonToken.VALUE_STRING ? p.getText() : "";
+                    metricField = token == JsonToken.VALUE_STRING ? text(p) : "";
                     p.skipChildren();
                     break;
                 case "name":
                     if (token == JsonToken.VALUE_STRING) {
-                        nameField = p.getText();
+                        nameField = text(p);
                     } else {
                         p.skipChildren();
                     }
@@ -214,7 +215,7 @@ final class JsonRecordParser {
                     break;
                 default:
                     if (token == JsonToken.VALUE_STRING) {
-                        addString(field, p.getText());
+                        addString(field, text(p));
                     } else if (token.isNumeric()) {
                         addNumber(field, p.getDoubleValue());
                     } else {
@@ -393,13 +394,13 @@ final class JsonRecordParser {
     /** Reads a function name or list; returns the first unknown name, or null. */
     private String readFunctions(JsonParser p, JsonToken token) throws IOException {
         if (token == JsonToken.VALUE_STRING) {
-            return addFunction(p.getText());
+            return addFunction(text(p));
         }
         if (token == JsonToken.START_ARRAY) {
             String unknown = null;
             while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
                 if (token == JsonToken.VALUE_STRING) {
-                    String bad = addFunction(p.getText());
+                    String bad = addFunction(text(p));
                     if (unknown == null) {
                         unknown = bad;
                     }
@@ -436,11 +437,16 @@ final class JsonRecordParser {
             String key = p.currentName();
             token = p.nextToken();
             if (token.isScalarValue() && token != JsonToken.VALUE_NULL) {
-                tags.put(key, p.getText());
+                tags.put(key, text(p));
             } else {
                 p.skipChildren();
             }
         }
+    }
+
+    /** The current token's text, the same string as the last time it was read when it recurs. */
+    private String text(JsonParser p) throws IOException {
+        return strings.get(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
     }
 
     private void addString(String name, String value) {

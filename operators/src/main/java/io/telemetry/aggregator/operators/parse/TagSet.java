@@ -13,6 +13,8 @@ final class TagSet {
     private String[] values = new String[16];
     private int size;
     private final StringBuilder json = new StringBuilder(128);
+    private char[] jsonChars = new char[128];
+    private final StringCache jsonStrings = new StringCache(1024);
 
     void clear() {
         Arrays.fill(keys, 0, size, null);
@@ -71,7 +73,10 @@ final class TagSet {
         return ctx.senderAddress();
     }
 
-    /** The tags as canonical JSON, e.g. {@code {"host":"a","site":"lab"}}; {@code {}} if none. */
+    /**
+     * The tags as canonical JSON, e.g. {@code {"host":"a","site":"lab"}}; {@code {}} if none. A tag
+     * set seen shortly before gives the same string (a {@link StringCache}).
+     */
     String toJson() {
         if (size == 0) {
             return "{}";
@@ -100,6 +105,12 @@ final class TagSet {
             sb.append(':');
             JsonText.appendQuoted(sb, values[i]);
         }
-        return sb.append('}').toString();
+        sb.append('}');
+        int length = sb.length();
+        if (jsonChars.length < length) {
+            jsonChars = new char[Math.max(length, jsonChars.length * 2)];
+        }
+        sb.getChars(0, length, jsonChars, 0);
+        return jsonStrings.get(jsonChars, 0, length);
     }
 }
