@@ -404,7 +404,10 @@ public final class Benchmark {
         }
         System.out.println();
         System.out.println(
-                allExact ? "every job run was exact" : "SOME JOB RUNS WERE NOT EXACT (see above)");
+                allExact
+                        ? "no job run wrote a wrong aggregate (rows with lost datagrams cannot be"
+                                + " exact and say \"no (loss)\")"
+                        : "SOME JOB RUNS WROTE WRONG AGGREGATES WITHOUT A LOSS (see above)");
         return allExact ? 0 : 1;
     }
 

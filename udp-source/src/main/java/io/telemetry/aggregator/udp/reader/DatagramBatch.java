@@ -81,6 +81,19 @@ final class DatagramBatch implements RecordsWithSplitIds<JournaledDatagram> {
         return count;
     }
 
+    /**
+     * When the first datagram not yet handed out whose journal position is after {@code position}
+     * arrived; {@code Long.MAX_VALUE} when there is none.
+     */
+    long arrivalAfter(long position) {
+        for (int i = next; i < size; i++) {
+            if (positions[i] > position) {
+                return datagrams[i].receivedAt;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
     int size() {
         return size;
     }

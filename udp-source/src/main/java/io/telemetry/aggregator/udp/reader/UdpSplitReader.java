@@ -87,9 +87,6 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
     private volatile boolean running = true;
     @Nullable private volatile Throwable receiverFailure;
 
-    // Fetcher thread only.
-    private int nextChannel;
-
     // Receiver thread only.
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES);
     private SocketAddress lastSender;
@@ -153,6 +150,10 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         final long openedAt = System.nanoTime();
         boolean replaying;
 
+        // Fetcher thread only: the arrival time of the journaled datagram at peekedPosition.
+        long peekedPosition = UdpSplit.NO_POSITION;
+        long peekedArrival;
+
         Channel(String splitId, UdpSocket socket, @Nullable SplitJournal journal) {
             this.splitId = splitId;
             this.socket = socket;
@@ -170,14 +171,10 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
             if (failure != null) {
                 throw new IOException("The UDP receiver failed: " + failure.getMessage(), failure);
             }
-            int n = channels.size();
-            for (int i = 0; i < n; i++) {
-                Channel channel = channels.get((nextChannel + i) % n);
-                DatagramBatch batch = poll(channel);
-                if (batch != null) {
-                    nextChannel = (nextChannel + i + 1) % n;
-                    return batch;
-                }
+            DatagramBatch batch =
+                    channels.size() == 1 ? poll(channels.get(0), Long.MAX_VALUE) : pollEarliest();
+            if (batch != null) {
+                return batch;
             }
             lock.lock();
             try {
@@ -199,6 +196,76 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         return DatagramBatch.empty();
     }
 
+    /**
+     * With several splits, the next batch of the split whose next datagram arrived first, ending
+     * before the datagram that arrived after the next one of any other split: the splits' datagrams
+     * reach the task in the order they arrived, also when the fetcher reads them back from several
+     * journals (a restore at a lower parallelism, catching up after a stall). The watermark, which
+     * follows the records' event times after parsing, then advances as it did when they arrived,
+     * and no split's datagrams turn late because another split's were read back first.
+     */
+    @Nullable
+    private DatagramBatch pollEarliest() throws IOException {
+        Channel earliest = null;
+        long earliestArrival = Long.MAX_VALUE;
+        long nextArrival = Long.MAX_VALUE;
+        for (Channel channel : channels) {
+            long arrival = nextArrival(channel);
+            if (arrival == Long.MAX_VALUE) {
+                continue;
+            }
+            if (earliest == null || arrival < earliestArrival) {
+                nextArrival = earliestArrival;
+                earliest = channel;
+                earliestArrival = arrival;
+            } else if (arrival < nextArrival) {
+                nextArrival = arrival;
+            }
+        }
+        return earliest == null ? null : poll(earliest, nextArrival);
+    }
+
+    /** When the channel's next datagram arrived; {@code Long.MAX_VALUE} when it has none. */
+    private long nextArrival(Channel channel) throws IOException {
+        long from;
+        long limit;
+        lock.lock();
+        try {
+            DatagramBatch head = null;
+            for (DatagramBatch batch : channel.queue) {
+                // As poll() takes them: batches the fetcher has read back already do not count.
+                if (channel.journal == null || batch.endPosition() > channel.next) {
+                    head = batch;
+                    break;
+                }
+            }
+            if (channel.journal == null) {
+                return head != null ? head.arrivalAfter(Long.MIN_VALUE) : Long.MAX_VALUE;
+            }
+            if (head != null && head.startPosition <= channel.next) {
+                return head.arrivalAfter(channel.next);
+            }
+            from = channel.next;
+            limit = head != null ? head.startPosition : channel.spilledEnd;
+            if (limit <= from) {
+                return Long.MAX_VALUE;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (channel.peekedPosition != from) {
+            try (JournalReader reader = channel.journal.journal.read(from, limit)) {
+                UdpDatagram datagram = reader.next();
+                if (datagram == null) {
+                    return Long.MAX_VALUE;
+                }
+                channel.peekedPosition = from;
+                channel.peekedArrival = datagram.receivedAt;
+            }
+        }
+        return channel.peekedArrival;
+    }
+
     private boolean anyWork() {
         for (Channel channel : channels) {
             if (!channel.queue.isEmpty()
@@ -214,7 +281,7 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
      * datagrams before it read back from the journal; null when there is nothing.
      */
     @Nullable
-    private DatagramBatch poll(Channel channel) throws IOException {
+    private DatagramBatch poll(Channel channel, long arrivedBy) throws IOException {
         long from;
         long limit;
         lock.lock();
@@ -250,6 +317,9 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         try (JournalReader reader = channel.journal.journal.read(from, limit)) {
             UdpDatagram datagram;
             while (!batch.isFull() && (datagram = reader.next()) != null) {
+                if (batch.size() > 0 && datagram.receivedAt > arrivedBy) {
+                    break;
+                }
                 batch.add(datagram, reader.position());
             }
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.telemetry.aggregator.udp.SenderAllowlist;
 import io.telemetry.aggregator.udp.UdpDatagram;
+import io.telemetry.aggregator.udp.journal.DatagramJournal;
 import io.telemetry.aggregator.udp.journal.JournalSettings;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 import io.telemetry.aggregator.udp.split.UdpSplitSerializer;
@@ -100,7 +101,7 @@ class UdpSourceReaderJournalTest {
                 missing);
     }
 
-    private UdpSourceReader start(JournalSettings settings, String sourceId, UdpSplit split)
+    private UdpSourceReader start(JournalSettings settings, String sourceId, UdpSplit... splits)
             throws Exception {
         metrics.clear();
         UdpSourceReader reader =
@@ -118,7 +119,7 @@ class UdpSourceReaderJournalTest {
                         new TestingReaderContext());
         readers.add(reader);
         reader.start();
-        reader.addSplits(List.of(split));
+        reader.addSplits(List.of(splits));
         return reader;
     }
 
@@ -209,6 +210,48 @@ class UdpSourceReaderJournalTest {
         assertThat(emit(restored, 2)).isEqualTo(range(11, 12));
         assertThat(((Counter) metrics.get("journal_replayed_datagrams")).getCount()).isEqualTo(6);
         assertThat(((Counter) metrics.get("datagrams_received")).getCount()).isEqualTo(2);
+    }
+
+    /**
+     * A reader that takes two splits at a restore (a lower parallelism) reads both journals back in
+     * the order their datagrams arrived, not a batch of one split and then one of the other: the
+     * watermark follows the records' event times after parsing, so the second split's records would
+     * turn late.
+     */
+    @Test
+    void aReaderOfTwoSplitsReplaysTheirJournalsInTheOrderTheirDatagramsArrived() throws Exception {
+        JournalSettings settings = settings(journals, JournalSettings.Missing.FAIL);
+        // One split's datagrams arrived every 1,000 ms, the other's every 2 ms in between.
+        UdpSplit sparse = journaled(settings, 0, 1_001, 1_000, 3);
+        UdpSplit dense = journaled(settings, 1, 0, 2, 3_000);
+
+        UdpSourceReader reader = start(settings, "job-a", sparse, dense);
+        List<Long> arrivals = new ArrayList<>();
+        for (String payload : emit(reader, 3_003)) {
+            arrivals.add(Long.parseLong(payload.substring(3, payload.indexOf(':'))));
+        }
+
+        assertThat(arrivals).hasSize(3_003).isSorted();
+        assertThat(arrivals).contains(1_001L, 2_001L, 3_001L, 0L, 5_998L);
+    }
+
+    /** A split of job-a whose journal holds {@code count} datagrams, not yet emitted. */
+    private UdpSplit journaled(
+            JournalSettings settings, int subtask, long firstArrival, long every, int count)
+            throws Exception {
+        String name = "job-a-udp-" + subtask;
+        try (DatagramJournal journal =
+                DatagramJournal.open(
+                        journals.resolve(name), settings.maxBytes(), settings.segmentBytes(), 0)) {
+            for (int i = 0; i < count; i++) {
+                long arrival = firstArrival + i * every;
+                byte[] payload =
+                        ("s" + subtask + "t" + arrival + ":1|c").getBytes(StandardCharsets.UTF_8);
+                journal.append(new UdpDatagram(payload, "127.0.0.1:9", arrival, false));
+            }
+            journal.flush();
+            return new UdpSplit(subtask, name, journal.start(), "job-a", null);
+        }
     }
 
     @Test
