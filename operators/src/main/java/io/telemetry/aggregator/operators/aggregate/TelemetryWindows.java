@@ -104,14 +104,27 @@ public final class TelemetryWindows {
                         operator);
     }
 
-    /** Keys a partial aggregate by its series. */
+    /**
+     * Keys a partial aggregate by its series. The key's strings are the instances seen before
+     * ({@link CanonicalStrings}): the heap state keeps the key of each series and window, and
+     * series that share a source, tag set or metric then share the string.
+     */
     public static final class SeriesKeySelector
             implements KeySelector<PartialAggregate, SeriesKey> {
         private static final long serialVersionUID = 1L;
 
+        private transient CanonicalStrings strings;
+
         @Override
         public SeriesKey getKey(PartialAggregate partial) {
-            return partial.seriesKey();
+            if (strings == null) {
+                strings = new CanonicalStrings(4096);
+            }
+            return new SeriesKey(
+                    strings.of(partial.metric),
+                    strings.of(partial.source),
+                    strings.of(partial.tags),
+                    partial.function);
         }
     }
 }
