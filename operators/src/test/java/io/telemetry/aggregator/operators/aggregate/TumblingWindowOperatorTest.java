@@ -97,17 +97,21 @@ class TumblingWindowOperatorTest {
     @ValueSource(booleans = {true, false})
     void rocksDbIteratesAWindowsKeysAsTheEmissionGoesAndTheHeapTakesThemAtOnce(boolean rocksDb)
             throws Exception {
-        this.rocksDb = rocksDb;
-        harness = harness(Duration.ZERO, true);
-        harness.open();
+        open(rocksDb, Duration.ZERO);
         assertThat(((TumblingWindowOperator) harness.getOperator()).takesKeysAtOnce())
                 .isEqualTo(!rocksDb);
     }
 
     /** A sliced operator with the window at 0 closed: its emission has begun, 64 series out. */
-    private void beginEmission(Duration lateness) throws Exception {
+    /** Opens the sliced operator on the heap or RocksDB. */
+    private void open(boolean rocksDb, Duration lateness) throws Exception {
+        this.rocksDb = rocksDb;
         harness = harness(lateness, true);
         harness.open();
+    }
+
+    private void beginEmission(boolean rocksDb, Duration lateness) throws Exception {
+        open(rocksDb, lateness);
         sendSeries(1_000);
         harness.processWatermark(MINUTE - 1);
         assertThat(aggregates()).hasSize(64);
@@ -156,9 +160,7 @@ class TumblingWindowOperatorTest {
     @ParameterizedTest(name = "RocksDB: {0}")
     @ValueSource(booleans = {true, false})
     void aClosedWindowIsEmittedInSlicesAndItsWatermarkAfterIt(boolean rocksDb) throws Exception {
-        this.rocksDb = rocksDb;
-        harness = harness(Duration.ZERO, true);
-        harness.open();
+        open(rocksDb, Duration.ZERO);
         sendSeries(1_000);
         harness.processElement(record("next", 1, MINUTE + 1));
 
@@ -189,9 +191,7 @@ class TumblingWindowOperatorTest {
     @ValueSource(booleans = {true, false})
     void aCheckpointInTheMiddleOfAnEmissionKeepsTheRestForAfterTheRestore(boolean rocksDb)
             throws Exception {
-        this.rocksDb = rocksDb;
-        harness = harness(Duration.ZERO, true);
-        harness.open();
+        open(rocksDb, Duration.ZERO);
         sendSeries(1_000);
         harness.processWatermark(MINUTE - 1);
         List<WindowAggregate> before = new ArrayList<>(aggregates());
@@ -214,8 +214,7 @@ class TumblingWindowOperatorTest {
     @ValueSource(booleans = {true, false})
     void withLatenessACheckpointFinishesTheEmissionAndTheRestoreDoesNotFireAgain(boolean rocksDb)
             throws Exception {
-        this.rocksDb = rocksDb;
-        beginEmission(Duration.ofSeconds(30));
+        beginEmission(rocksDb, Duration.ofSeconds(30));
         harness.prepareSnapshotPreBarrier(1);
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
         List<WindowAggregate> before = new ArrayList<>(aggregates());
@@ -243,8 +242,7 @@ class TumblingWindowOperatorTest {
     @ValueSource(booleans = {true, false})
     void aLateRecordDuringAnEmissionFinishesItAndUpdatesOnlyItsSeries(boolean rocksDb)
             throws Exception {
-        this.rocksDb = rocksDb;
-        beginEmission(Duration.ofSeconds(30));
+        beginEmission(rocksDb, Duration.ofSeconds(30));
 
         harness.processElement(record("dev-7", 100, 59_000)); // late, within the lateness
 
