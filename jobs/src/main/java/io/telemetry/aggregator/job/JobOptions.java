@@ -49,6 +49,7 @@ public final class JobOptions {
                     UdpSourceOptions.JOURNAL_SYNC,
                     UdpSourceOptions.JOURNAL_SYNC_INTERVAL,
                     UdpSourceOptions.JOURNAL_MISSING,
+                    UdpSourceOptions.JOURNAL_LOCK_TIMEOUT,
                     ParseOptions.FORMAT,
                     ParseOptions.DEFAULT_FUNCTIONS,
                     ParseOptions.FUNCTION_RULES,

@@ -196,6 +196,93 @@ class TaskManagerCrashIT {
     }
 
     /**
+     * A second job started from the checkpoint a running job was started from, with the same
+     * journal directory, would append to the journals the running job reads: it stops (FAILED, no
+     * restart loop) with one line naming the job that holds them, and the running job goes on
+     * exact. (The job writes to PostgreSQL only: a second job restored from the same checkpoint
+     * aborts the open Kafka transactions of the checkpoint's transactional ids whatever its own
+     * settings, as Flink's Kafka sink does on every restore; the README says so.)
+     */
+    @Test
+    void aSecondJobOnTheJournalsOfARunningOneStopsWithOneLine() throws Exception {
+        name = "copy";
+        Configuration config = journaled("journal-copy");
+        config.setString(JobOptions.SINKS.key(), "POSTGRES");
+        List<String> settings = arguments(config);
+        Submitted submitted = submit(settings);
+        String first = submitted.job();
+        int port = submitted.port();
+        for (int i = 0; i < SENDERS; i++) {
+            senders.add(new UdpTestSender(port));
+        }
+        try {
+            send(port, 500);
+            cluster.checkpoint(first);
+            String retained = latestCompletedPath(first);
+            cluster.cancel(first);
+
+            submitted = resubmit(settings, 1, "-p", "1", "--from", retained);
+            String second = submitted.job();
+            port = submitted.port();
+            assertACopyFromTheSameCheckpointStops(settings, retained, "journal-copy");
+            send(port, 500);
+            cluster.drain(second, dir.resolve("savepoints-copy"));
+
+            List<String> rows = stores.rows(name);
+            assertRowsExact(rows);
+            System.out.printf(
+                    "TaskManagerCrashIT: the copy stopped; %d datagrams, %d aggregates in PostgreSQL,"
+                            + " every record in exactly one%n",
+                    datagrams, rows.size());
+        } finally {
+            for (UdpTestSender s : senders) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Submits a copy of the job from {@code checkpoint} with the journals of the running job (and a
+     * lock timeout of 1 s): it must stop with the line that names the journal and its holder.
+     */
+    private void assertACopyFromTheSameCheckpointStops(
+            List<String> settings, String checkpoint, String journal) throws Exception {
+        try (UdpPortReservation other = UdpPortReservation.reserve("127.0.0.1")) {
+            List<String> args = new ArrayList<>(List.of("-p", "1", "--from", checkpoint));
+            args.addAll(settings);
+            args.addAll(
+                    List.of(
+                            "--source.udp.bind-address",
+                            "127.0.0.1",
+                            "--source.udp.port",
+                            String.valueOf(other.port()),
+                            "--source.udp.journal.lock-timeout",
+                            "1s"));
+            String copy = cluster.submit(args.toArray(new String[0]));
+            Await.until(
+                    () -> cluster.state(copy).equals("FAILED"),
+                    FlinkCluster.TIMEOUT,
+                    () -> "job " + copy + " is " + cluster.state(copy));
+            String[] exceptions = {""};
+            Await.until(
+                    () -> {
+                        exceptions[0] = cluster.get("/jobs/" + copy + "/exceptions");
+                        return exceptions[0].contains("SuppressRestartsException");
+                    },
+                    FlinkCluster.TIMEOUT,
+                    () -> exceptions[0]);
+            assertThat(exceptions[0])
+                    .contains(
+                            "UDP split udp-",
+                            ": the journal in " + dir.resolve(journal).toRealPath() + "/",
+                            " is locked by ",
+                            " split udp-",
+                            "another running job reads the same split",
+                            "source.udp.journal.lock-timeout, now 1000 ms");
+        }
+    }
+
+    /**
      * Sends 2,000 datagrams that the readers read and no completed checkpoint covers: sent again if
      * a periodic checkpoint completed meanwhile.
      */
@@ -415,39 +502,8 @@ class TaskManagerCrashIT {
                 () -> kafkaReader.values().size() + " of " + rows.size() + " aggregates in Kafka");
         List<String> kafka = kafkaReader.values();
         assertThat(kafka).hasSameSizeAs(rows);
-        // Records timed by their own field: every window exact, in both stores.
-        List<String> expectedTimed = new ArrayList<>();
+        List<String> expectedTimed = assertRowsExact(rows);
         Map<String, double[]> kafkaTimed = new TreeMap<>();
-        for (Map.Entry<String, double[]> e : timed.entrySet()) {
-            String[] sourceWindow = e.getKey().split(" @");
-            expectedTimed.add(
-                    "crash_timed "
-                            + sourceWindow[0]
-                            + " {} sum @"
-                            + sourceWindow[1]
-                            + " = "
-                            + e.getValue()[0]
-                            + " x"
-                            + (long) e.getValue()[1]);
-        }
-        List<String> timedRows = new ArrayList<>();
-        double[] arrival = new double[2];
-        double[] statsd = new double[2];
-        for (String row : rows) {
-            if (row.startsWith("crash_timed ")) {
-                timedRows.add(row);
-            } else if (row.startsWith("crash_arrival ")) {
-                add(arrival, row);
-            } else if (row.startsWith("crash.statsd ")) {
-                add(statsd, row);
-            }
-        }
-        timedRows.sort(null);
-        expectedTimed.sort(null);
-        assertThat(timedRows).containsExactlyElementsOf(expectedTimed);
-        // Records timed on arrival: whichever window each fell in, each is in exactly one.
-        assertThat(arrival).containsExactly(arrivalRecords, arrivalRecords);
-        assertThat(statsd).containsExactly(statsdRecords, statsdRecords);
 
         // InfluxDB (at least once; a point written again overwrites its series and time).
         List<String> expectedPoints = new ArrayList<>();
@@ -542,6 +598,46 @@ class TaskManagerCrashIT {
         List<String> dead = deadLetters.values();
         assertThat(dead).hasSize((int) badRecords);
         assertThat(dead).allMatch(d -> d.contains("crash.bad:x|c"));
+    }
+
+    /**
+     * PostgreSQL's rows hold every record sent in exactly one aggregate; returns the rows expected
+     * of the records timed by their own field.
+     */
+    private List<String> assertRowsExact(List<String> rows) {
+        // Records timed by their own field: every window exact, in both stores.
+        List<String> expectedTimed = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : timed.entrySet()) {
+            String[] sourceWindow = e.getKey().split(" @");
+            expectedTimed.add(
+                    "crash_timed "
+                            + sourceWindow[0]
+                            + " {} sum @"
+                            + sourceWindow[1]
+                            + " = "
+                            + e.getValue()[0]
+                            + " x"
+                            + (long) e.getValue()[1]);
+        }
+        List<String> timedRows = new ArrayList<>();
+        double[] arrival = new double[2];
+        double[] statsd = new double[2];
+        for (String row : rows) {
+            if (row.startsWith("crash_timed ")) {
+                timedRows.add(row);
+            } else if (row.startsWith("crash_arrival ")) {
+                add(arrival, row);
+            } else if (row.startsWith("crash.statsd ")) {
+                add(statsd, row);
+            }
+        }
+        timedRows.sort(null);
+        expectedTimed.sort(null);
+        assertThat(timedRows).containsExactlyElementsOf(expectedTimed);
+        // Records timed on arrival: whichever window each fell in, each is in exactly one.
+        assertThat(arrival).containsExactly(arrivalRecords, arrivalRecords);
+        assertThat(statsd).containsExactly(statsdRecords, statsdRecords);
+        return expectedTimed;
     }
 
     private long timedRecords() {

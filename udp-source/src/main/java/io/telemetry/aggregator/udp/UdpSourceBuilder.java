@@ -27,6 +27,7 @@ public final class UdpSourceBuilder {
     private Duration journalSyncInterval = UdpSourceOptions.JOURNAL_SYNC_INTERVAL.defaultValue();
     private JournalSettings.Missing journalMissing =
             UdpSourceOptions.JOURNAL_MISSING.defaultValue();
+    private Duration journalLockTimeout = UdpSourceOptions.JOURNAL_LOCK_TIMEOUT.defaultValue();
 
     UdpSourceBuilder() {}
 
@@ -47,6 +48,7 @@ public final class UdpSourceBuilder {
                 config.get(UdpSourceOptions.JOURNAL_SYNC),
                 config.get(UdpSourceOptions.JOURNAL_SYNC_INTERVAL));
         setJournalMissing(config.get(UdpSourceOptions.JOURNAL_MISSING));
+        setJournalLockTimeout(config.get(UdpSourceOptions.JOURNAL_LOCK_TIMEOUT));
         return this;
     }
 
@@ -69,6 +71,12 @@ public final class UdpSourceBuilder {
 
     public UdpSourceBuilder setJournalSegmentSize(long bytes) {
         this.journalSegmentBytes = bytes;
+        return this;
+    }
+
+    /** How long a reader waits for the lock of a journal that another reader holds. */
+    public UdpSourceBuilder setJournalLockTimeout(Duration timeout) {
+        this.journalLockTimeout = checkNotNull(timeout, "timeout");
         return this;
     }
 
@@ -181,12 +189,20 @@ public final class UdpSourceBuilder {
                             + journalSyncInterval.toMillis()
                             + " ms is not allowed: use 1 ms to 1 min");
         }
+        if (journalLockTimeout.isNegative()
+                || journalLockTimeout.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException(
+                    "source.udp.journal.lock-timeout="
+                            + journalLockTimeout.toMillis()
+                            + " ms is not allowed: use 0 ms to 1 h");
+        }
         return new JournalSettings(
                 journalDir,
                 journalMaxBytes,
                 journalSegmentBytes,
                 journalSync,
                 journalSyncInterval,
-                journalMissing);
+                journalMissing,
+                journalLockTimeout);
     }
 }

@@ -121,5 +121,15 @@ public final class UdpSourceOptions {
                                     + " the job with one line naming the directory; start-empty accepts the loss,"
                                     + " counted in journal_missing.");
 
+    public static final ConfigOption<Duration> JOURNAL_LOCK_TIMEOUT =
+            ConfigOptions.key("source.udp.journal.lock-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "How long a reader waits for the lock of a split's journal that another reader"
+                                    + " holds before it stops the job with one line naming the holder. A killed"
+                                    + " process holds no lock; on network storage (NFS) a lost TaskManager's lock"
+                                    + " lasts until its lease expires (90 s by default), which this must exceed.");
+
     private UdpSourceOptions() {}
 }

@@ -29,4 +29,17 @@ class UdpSourceBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("source.udp.batch-linger=5000 ms is not allowed: use 0 to 1 s");
     }
+
+    @Test
+    void theJournalLockTimeoutIsFromZeroToOneHour() {
+        Configuration config = new Configuration();
+        config.set(UdpSourceOptions.JOURNAL_LOCK_TIMEOUT, Duration.ZERO);
+        assertThatCode(() -> UdpSource.builder().setConfiguration(config).build())
+                .doesNotThrowAnyException();
+        config.set(UdpSourceOptions.JOURNAL_LOCK_TIMEOUT, Duration.ofMinutes(61));
+        assertThatThrownBy(() -> UdpSource.builder().setConfiguration(config).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "source.udp.journal.lock-timeout=3660000 ms is not allowed: use 0 ms to 1 h");
+    }
 }

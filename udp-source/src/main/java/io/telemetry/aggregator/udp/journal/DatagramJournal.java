@@ -10,6 +10,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,9 @@ import java.util.zip.CRC32C;
  * journal checks the frames of its last segment and cuts off a torn or corrupt tail (a crash in the
  * middle of a write), counting what was cut. Disk use is bounded: an append that would take the
  * journal past its limit is refused, and segments wholly before a position are deleted by {@link
- * #truncateBefore(long)}. One thread appends and flushes; others may read what was flushed, sync
- * and truncate at the same time (the methods are synchronized).
+ * #truncateBefore(long)}. A journal has one writer: opening it takes the lock of its directory
+ * ({@link JournalLock}), closing it releases the lock. One thread appends and flushes; others may
+ * read what was flushed, sync and truncate at the same time (the methods are synchronized).
  */
 public final class DatagramJournal implements AutoCloseable {
 
@@ -50,6 +52,10 @@ public final class DatagramJournal implements AutoCloseable {
     private static final byte TRUNCATED = 1;
 
     private final Path dir;
+
+    /** Held from opening to closing: one writer per journal. */
+    private final JournalLock lock;
+
     private final long maxBytes;
     private final long segmentBytes;
 
@@ -72,8 +78,9 @@ public final class DatagramJournal implements AutoCloseable {
     private ByteBuffer pending = ByteBuffer.allocate(1 << 16).order(ByteOrder.BIG_ENDIAN);
     private long cutBytes;
 
-    private DatagramJournal(Path dir, long maxBytes, long segmentBytes) {
+    private DatagramJournal(Path dir, long maxBytes, long segmentBytes, JournalLock lock) {
         this.dir = dir;
+        this.lock = lock;
         this.maxBytes = maxBytes;
         this.segmentBytes = segmentBytes;
     }
@@ -92,10 +99,30 @@ public final class DatagramJournal implements AutoCloseable {
 
     /**
      * Opens the journal in {@code dir}; a new journal's first position is {@code firstPosition} (a
-     * journal continued from the datagrams a savepoint carried).
+     * journal continued from the datagrams a savepoint carried). Fails at once when another writer
+     * holds the journal.
      */
     public static DatagramJournal open(
             Path dir, long maxBytes, long segmentBytes, long firstPosition) throws IOException {
+        return open(dir, maxBytes, segmentBytes, firstPosition, "a journal writer", Duration.ZERO);
+    }
+
+    /**
+     * Opens the journal in {@code dir} for {@code holder} (named to a reader that finds the journal
+     * locked), waiting up to {@code lockTimeout} while another writer holds its lock; a new
+     * journal's first position is {@code firstPosition}.
+     *
+     * @throws JournalLockedException when another writer still holds the journal after {@code
+     *     lockTimeout}
+     */
+    public static DatagramJournal open(
+            Path dir,
+            long maxBytes,
+            long segmentBytes,
+            long firstPosition,
+            String holder,
+            Duration lockTimeout)
+            throws IOException {
         if (segmentBytes < SEGMENT_HEADER_BYTES + FRAME_HEADER_BYTES + BODY_FIXED_BYTES
                 || maxBytes < segmentBytes) {
             throw new IllegalArgumentException(
@@ -107,8 +134,14 @@ public final class DatagramJournal implements AutoCloseable {
                             + maxBytes);
         }
         Files.createDirectories(dir);
-        DatagramJournal journal = new DatagramJournal(dir, maxBytes, segmentBytes);
-        journal.load(firstPosition);
+        JournalLock lock = JournalLock.acquire(dir, holder, lockTimeout);
+        DatagramJournal journal = new DatagramJournal(dir, maxBytes, segmentBytes, lock);
+        try {
+            journal.load(firstPosition);
+        } catch (IOException | RuntimeException e) {
+            journal.closeFiles();
+            throw e;
+        }
         return journal;
     }
 
@@ -480,7 +513,17 @@ public final class DatagramJournal implements AutoCloseable {
         try {
             flush();
         } finally {
-            current.close();
+            closeFiles();
+        }
+    }
+
+    private void closeFiles() throws IOException {
+        try {
+            if (current != null) {
+                current.close();
+            }
+        } finally {
+            lock.close();
         }
     }
 }

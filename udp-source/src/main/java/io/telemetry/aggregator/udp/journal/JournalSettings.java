@@ -46,6 +46,7 @@ public final class JournalSettings implements Serializable {
     private final Sync sync;
     private final Duration syncInterval;
     private final Missing missing;
+    private final Duration lockTimeout;
 
     public JournalSettings(
             String directory,
@@ -53,13 +54,15 @@ public final class JournalSettings implements Serializable {
             long segmentBytes,
             Sync sync,
             Duration syncInterval,
-            Missing missing) {
+            Missing missing,
+            Duration lockTimeout) {
         this.directory = directory;
         this.maxBytes = maxBytes;
         this.segmentBytes = segmentBytes;
         this.sync = sync;
         this.syncInterval = syncInterval;
         this.missing = missing;
+        this.lockTimeout = lockTimeout;
     }
 
     public String directory() {
@@ -84,6 +87,11 @@ public final class JournalSettings implements Serializable {
 
     public Missing missing() {
         return missing;
+    }
+
+    /** How long a reader waits for the lock of a journal another reader holds. */
+    public Duration lockTimeout() {
+        return lockTimeout;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.telemetry.aggregator.udp.reader;
 
 import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.journal.DatagramJournal;
+import io.telemetry.aggregator.udp.journal.JournalLockedException;
 import io.telemetry.aggregator.udp.journal.JournalReader;
 import io.telemetry.aggregator.udp.journal.JournalSettings;
 import io.telemetry.aggregator.udp.split.UdpSplit;
@@ -66,11 +67,7 @@ final class SplitJournal implements AutoCloseable {
                                 + " accept the loss)");
             }
             DatagramJournal journal =
-                    DatagramJournal.open(
-                            dir,
-                            settings.maxBytes(),
-                            settings.segmentBytes(),
-                            restored ? position : 0);
+                    openLocked(split, settings, sourceId, dir, restored ? position : 0);
             int appended = appendCarried(journal, carried);
             if (restored && !ownCheckpoint && carried != null) {
                 LOG.info(
@@ -81,8 +78,7 @@ final class SplitJournal implements AutoCloseable {
             }
             return configured(new SplitJournal(name, journal, journal.start()), settings);
         }
-        DatagramJournal journal =
-                DatagramJournal.open(dir, settings.maxBytes(), settings.segmentBytes());
+        DatagramJournal journal = openLocked(split, settings, sourceId, dir, 0);
         if (journal.cutBytes() > 0) {
             metrics.cutTail(journal.cutBytes());
             LOG.warn(
@@ -118,6 +114,29 @@ final class SplitJournal implements AutoCloseable {
             first = Math.max(start, Math.min(first, end));
         }
         return configured(new SplitJournal(name, journal, first), settings);
+    }
+
+    /**
+     * Opens the journal, waiting for its lock while another reader holds it (an earlier attempt
+     * still closing, or a lost TaskManager's lock on network storage not yet expired).
+     */
+    private static DatagramJournal openLocked(
+            UdpSplit split, JournalSettings settings, String sourceId, Path dir, long first)
+            throws IOException {
+        try {
+            return DatagramJournal.open(
+                    dir,
+                    settings.maxBytes(),
+                    settings.segmentBytes(),
+                    first,
+                    "job " + sourceId + " split " + split.splitId(),
+                    settings.lockTimeout());
+        } catch (JournalLockedException e) {
+            // Two readers of one journal would both append to it: a restart would find the same.
+            throw new SuppressRestartsException(
+                    new IllegalStateException(
+                            "UDP split " + split.splitId() + ": " + e.getMessage()));
+        }
     }
 
     private static SplitJournal configured(SplitJournal journal, JournalSettings settings) {

@@ -22,7 +22,7 @@ class DatagramJournalTest {
 
     @TempDir Path dir;
 
-    private static UdpDatagram datagram(int i) {
+    static UdpDatagram datagram(int i) {
         return new UdpDatagram(
                 ("m" + i + ":" + i + "|c").getBytes(StandardCharsets.UTF_8),
                 "10.0.0." + i + ":4000",
@@ -44,7 +44,7 @@ class DatagramJournalTest {
 
     private List<Path> segments() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.sorted().toList();
+            return files.filter(p -> p.toString().endsWith(".journal")).sorted().toList();
         }
     }
 
@@ -196,12 +196,18 @@ class DatagramJournalTest {
     }
 
     @Test
-    void whatWasFlushedSurvivesWithoutAClose() throws IOException {
-        DatagramJournal killed = DatagramJournal.open(dir, 64 * MB, 8 * MB);
-        killed.append(datagram(1));
-        killed.flush();
-        killed.append(datagram(2)); // appended, never flushed: lost with the process
-        // Another process opens the journal the killed one left behind.
+    void whatWasFlushedSurvivesAKilledProcess() throws Exception {
+        List<Process> started = new ArrayList<>();
+        try {
+            // Datagram 1 flushed; datagram 2 appended, never flushed: lost with the process.
+            Process killed = JournalLockTest.start(started, "hold", dir, "1", "1");
+            assertThat(JournalLockTest.firstLine(killed)).isEqualTo("locked");
+            killed.destroyForcibly().waitFor();
+        } finally {
+            for (Process p : started) {
+                p.destroyForcibly().waitFor();
+            }
+        }
         try (DatagramJournal journal = DatagramJournal.open(dir, 64 * MB, 8 * MB)) {
             assertThat(readAll(journal, 0)).containsExactly(datagram(1));
         }

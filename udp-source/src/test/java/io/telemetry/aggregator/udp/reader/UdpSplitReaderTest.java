@@ -50,7 +50,8 @@ class UdpSplitReaderTest {
                         1 << 20,
                         JournalSettings.Sync.PAGE_CACHE,
                         Duration.ofMillis(200),
-                        JournalSettings.Missing.FAIL);
+                        JournalSettings.Missing.FAIL,
+                        Duration.ZERO);
         UdpReaderMetrics metrics = new UdpReaderMetrics(new UnregisteredMetricsGroup());
         UdpSplit split = new UdpSplit(0, "test-udp-0");
         Map<String, SplitJournal> journals = new HashMap<>();
