@@ -174,20 +174,7 @@ class TaskManagerCrashIT {
         Directories.deleteTree(journal);
         cluster.startTaskManager();
 
-        Await.until(
-                () -> cluster.state(job).equals("FAILED"),
-                FlinkCluster.TIMEOUT,
-                () -> "job " + job + " is " + cluster.state(job));
-        // The failure, as the web UI's exception history shows it.
-        String[] exceptions = {""};
-        Await.until(
-                () -> {
-                    exceptions[0] = cluster.get("/jobs/" + job + "/exceptions");
-                    return exceptions[0].contains("SuppressRestartsException");
-                },
-                FlinkCluster.TIMEOUT,
-                () -> exceptions[0]);
-        assertThat(exceptions[0])
+        assertThat(stoppedWithoutRestart(job))
                 .contains(
                         "SuppressRestartsException",
                         "the journal of UDP split udp-",
@@ -259,19 +246,7 @@ class TaskManagerCrashIT {
                             "--source.udp.journal.lock-timeout",
                             "1s"));
             String copy = cluster.submit(args.toArray(new String[0]));
-            Await.until(
-                    () -> cluster.state(copy).equals("FAILED"),
-                    FlinkCluster.TIMEOUT,
-                    () -> "job " + copy + " is " + cluster.state(copy));
-            String[] exceptions = {""};
-            Await.until(
-                    () -> {
-                        exceptions[0] = cluster.get("/jobs/" + copy + "/exceptions");
-                        return exceptions[0].contains("SuppressRestartsException");
-                    },
-                    FlinkCluster.TIMEOUT,
-                    () -> exceptions[0]);
-            assertThat(exceptions[0])
+            assertThat(stoppedWithoutRestart(copy))
                     .contains(
                             "UDP split udp-",
                             ": the journal in " + dir.resolve(journal).toRealPath() + "/",
@@ -280,6 +255,26 @@ class TaskManagerCrashIT {
                             "another running job reads the same split",
                             "source.udp.journal.lock-timeout, now 1000 ms");
         }
+    }
+
+    /**
+     * Waits until the job has FAILED with restarts suppressed; its exception history, as the web UI
+     * shows it.
+     */
+    private String stoppedWithoutRestart(String job) throws Exception {
+        Await.until(
+                () -> cluster.state(job).equals("FAILED"),
+                FlinkCluster.TIMEOUT,
+                () -> "job " + job + " is " + cluster.state(job));
+        String[] exceptions = {""};
+        Await.until(
+                () -> {
+                    exceptions[0] = cluster.get("/jobs/" + job + "/exceptions");
+                    return exceptions[0].contains("SuppressRestartsException");
+                },
+                FlinkCluster.TIMEOUT,
+                () -> exceptions[0]);
+        return exceptions[0];
     }
 
     /**
