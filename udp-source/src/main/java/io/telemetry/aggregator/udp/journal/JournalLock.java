@@ -170,11 +170,6 @@ final class JournalLock implements AutoCloseable {
         return host + " pid " + ProcessHandle.current().pid();
     }
 
-    /** Who holds the lock: host, process, holder and since when. */
-    String owner() {
-        return owner;
-    }
-
     @Override
     public void close() throws IOException {
         try {
