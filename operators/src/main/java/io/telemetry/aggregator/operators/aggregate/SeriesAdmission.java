@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.operators.aggregate;
 
+import com.carrotsearch.hppc.LongIntHashMap;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.SeriesKey;
 import java.time.Instant;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * letters.
  *
  * <p>What each open window admitted is held in memory, about 16 bytes a series (a 64-bit hash of
- * the series key), and is not part of checkpoints: after a restore the windows open at that moment
+ * the series key) and as much per source and metric name (their counts), without an object per
+ * series or name, and is not part of checkpoints: after a restore the windows open at that moment
  * count their series again from zero, so such a window may take up to twice a limit, and a series
  * it had admitted before the restore can be refused if the window reaches a limit again first.
  */
@@ -114,13 +116,14 @@ public final class SeriesAdmission
     }
 
     /**
-     * A 64-bit hash of the series key. Two series of the same hash in one window count as one (an
-     * over-admission by one, never a refusal); with 64 bits that is as good as never.
+     * A 64-bit hash of the series key, from the characters of its names (not their 32-bit {@code
+     * hashCode}, which many distinct names share). Two series of the same hash in one window count
+     * as one (an over-admission by one, never a refusal); with 64 bits that is as good as never.
      */
     static long hash(PartialAggregate p) {
-        long h = mix(p.metric.hashCode());
-        h = mix(h * 31 + p.source.hashCode());
-        h = mix(h * 31 + p.tags.hashCode());
+        long h = nameHash(p.metric);
+        h = mix(h * 31 + nameHash(p.source));
+        h = mix(h * 31 + nameHash(p.tags));
         return mix(h * 31 + p.function);
     }
 
@@ -222,7 +225,13 @@ public final class SeriesAdmission
         return counter;
     }
 
-    /** The series of one window on this task: in all, by source, by metric name. */
+    /**
+     * The series of one window on this task: in all, by source, by metric name. Sources and metrics
+     * are counted under a 64-bit hash of their name, in primitive tables without an object per
+     * name: a window of a million series of distinct metric names holds no map entry, string
+     * reference or counter object per name (the garbage collector copies none), about 16 bytes a
+     * name. Two names of the same 64-bit hash would share one count; that is as good as never.
+     */
     static final class WindowCounts {
         static final String TOTAL = "total";
         static final String SOURCE = "per_source";
@@ -230,8 +239,8 @@ public final class SeriesAdmission
 
         int total;
         final LongHashSet admitted = new LongHashSet(1_024);
-        final Map<String, int[]> bySource = new HashMap<>();
-        final Map<String, int[]> byMetric = new HashMap<>();
+        final LongIntHashMap bySource = new LongIntHashMap();
+        final LongIntHashMap byMetric = new LongIntHashMap();
         int deadLetters;
 
         /** Takes the series and returns null, or returns the limit that refuses it. */
@@ -239,28 +248,33 @@ public final class SeriesAdmission
             if (limits.maxSeries > 0 && total >= limits.maxSeries) {
                 return TOTAL;
             }
-            int[] ofSource = limits.maxSeriesPerSource > 0 ? bySource.get(source) : null;
-            if (ofSource != null && ofSource[0] >= limits.maxSeriesPerSource) {
+            long ofSource = limits.maxSeriesPerSource > 0 ? nameHash(source) : 0;
+            if (limits.maxSeriesPerSource > 0
+                    && bySource.get(ofSource) >= limits.maxSeriesPerSource) {
                 return SOURCE;
             }
-            int[] ofMetric = limits.maxSeriesPerMetric > 0 ? byMetric.get(metric) : null;
-            if (ofMetric != null && ofMetric[0] >= limits.maxSeriesPerMetric) {
+            long ofMetric = limits.maxSeriesPerMetric > 0 ? nameHash(metric) : 0;
+            if (limits.maxSeriesPerMetric > 0
+                    && byMetric.get(ofMetric) >= limits.maxSeriesPerMetric) {
                 return METRIC;
             }
             total++;
             if (limits.maxSeriesPerSource > 0) {
-                if (ofSource == null) {
-                    bySource.put(source, ofSource = new int[1]);
-                }
-                ofSource[0]++;
+                bySource.addTo(ofSource, 1);
             }
             if (limits.maxSeriesPerMetric > 0) {
-                if (ofMetric == null) {
-                    byMetric.put(metric, ofMetric = new int[1]);
-                }
-                ofMetric[0]++;
+                byMetric.addTo(ofMetric, 1);
             }
             return null;
         }
+    }
+
+    /** A 64-bit hash of a name's characters (FNV-1a over the chars, then mixed). */
+    static long nameHash(String name) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < name.length(); i++) {
+            h = (h ^ name.charAt(i)) * 0x100000001b3L;
+        }
+        return mix(h);
     }
 }

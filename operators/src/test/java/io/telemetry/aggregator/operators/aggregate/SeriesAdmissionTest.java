@@ -105,6 +105,34 @@ class SeriesAdmissionTest {
     }
 
     @Test
+    void namesOfTheSameStringHashAreCountedApart() throws Exception {
+        assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+        open(0, 1, 1);
+        send("Aa", "Aa", 1_000);
+        send("BB", "BB", 1_000); // another metric of another source: admitted
+        send("Aa", "BB", 1_000); // a second series of metric Aa and of source BB: refused
+
+        assertThat(passed()).containsExactly("Aa@Aa/0", "BB@BB/0");
+        assertThat(refused())
+                .extracting(d -> d.detail.substring(0, d.detail.indexOf(" in window")))
+                .containsExactly("source BB has 1 series, the limit window.max-series-per-source");
+    }
+
+    @Test
+    void aHundredThousandMetricNamesAreCountedApart() throws Exception {
+        open(0, 0, 1);
+        for (int i = 0; i < 100_000; i++) {
+            send("m" + i, "s", 1_000);
+        }
+        send("m99999", "t", 1_000); // a second series of a metric seen before: refused
+        assertThat(harness.extractOutputValues()).hasSize(100_000);
+        assertThat(refused())
+                .extracting(d -> d.detail.substring(0, d.detail.indexOf(" in window")))
+                .containsExactly(
+                        "metric m99999 has 1 series, the limit window.max-series-per-metric");
+    }
+
+    @Test
     void deadLettersOfAWindowAreCappedAndTheRestCounted() throws Exception {
         open(1, 0, 0);
         send("first", "s", 1_000);
