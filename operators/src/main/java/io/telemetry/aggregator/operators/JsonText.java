@@ -9,7 +9,19 @@ public final class JsonText {
 
     public static void appendQuoted(StringBuilder sb, String s) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0;
+        while (plain < s.length()
+                && s.charAt(plain) >= 0x20
+                && s.charAt(plain) != '"'
+                && s.charAt(plain) != '\\') {
+            plain++;
+        }
+        if (plain == s.length()) {
+            sb.append(s).append('"'); // nothing to escape: the string as one copy
+            return;
+        }
+        sb.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"':

@@ -11,6 +11,11 @@ import java.time.Instant;
  */
 public final class OutputJson {
 
+    /** The last window start and end written, formatted: a window's aggregates share them. */
+    private static volatile FormattedInstant lastStart = new FormattedInstant(0);
+
+    private static volatile FormattedInstant lastEnd = new FormattedInstant(0);
+
     private OutputJson() {}
 
     /**
@@ -25,8 +30,16 @@ public final class OutputJson {
         sb.append(",\"tags\":").append(a.tags);
         sb.append(",\"function\":");
         JsonText.appendQuoted(sb, a.function);
-        sb.append(",\"window_start\":\"").append(Instant.ofEpochMilli(a.windowStart));
-        sb.append("\",\"window_end\":\"").append(Instant.ofEpochMilli(a.windowEnd));
+        FormattedInstant start = lastStart;
+        if (start.millis != a.windowStart) {
+            lastStart = start = new FormattedInstant(a.windowStart);
+        }
+        FormattedInstant end = lastEnd;
+        if (end.millis != a.windowEnd) {
+            lastEnd = end = new FormattedInstant(a.windowEnd);
+        }
+        sb.append(",\"window_start\":\"").append(start.iso);
+        sb.append("\",\"window_end\":\"").append(end.iso);
         sb.append("\",\"value\":");
         if (Double.isFinite(a.value)) {
             sb.append(a.value);
@@ -50,5 +63,16 @@ public final class OutputJson {
         sb.append("\",\"record\":");
         JsonText.appendQuoted(sb, d.record);
         return sb.append('}').toString();
+    }
+
+    /** An instant and its ISO-8601 text, immutable, so writers of any thread may share it. */
+    private static final class FormattedInstant {
+        final long millis;
+        final String iso;
+
+        FormattedInstant(long millis) {
+            this.millis = millis;
+            this.iso = Instant.ofEpochMilli(millis).toString();
+        }
     }
 }

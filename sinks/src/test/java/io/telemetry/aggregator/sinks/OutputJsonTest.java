@@ -30,6 +30,29 @@ class OutputJsonTest {
     }
 
     @Test
+    void aggregatesOfWindowsInTurnEachCarryTheirOwnWindow() {
+        long minute = 60_000;
+        for (int i = 0; i < 4; i++) {
+            long start = 1_795_430_400_000L + (i % 2) * minute;
+            WindowAggregate a =
+                    new WindowAggregate(
+                            "m\"" + i, "s", "{}", "sum", start, start + minute, i, 1, 0);
+            assertThat(OutputJson.aggregate(a))
+                    .isEqualTo(
+                            "{\"metric\":\"m\\\""
+                                    + i
+                                    + "\",\"source\":\"s\",\"tags\":{},"
+                                    + "\"function\":\"sum\",\"window_start\":\"2026-11-23T10:4"
+                                    + (i % 2)
+                                    + ":00Z\",\"window_end\":\"2026-11-23T10:4"
+                                    + (i % 2 + 1)
+                                    + ":00Z\",\"value\":"
+                                    + (double) i
+                                    + ",\"count\":1}");
+        }
+    }
+
+    @Test
     void deadLetterEscapesTheRawRecord() {
         DeadLetter d =
                 new DeadLetter(
