@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.operators.aggregate;
 
+import com.carrotsearch.hppc.LongHashSet;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import io.telemetry.aggregator.operators.MetricFunction;
@@ -201,7 +202,7 @@ public final class MetricAccumulator {
         lastReceivedAt = other.lastReceivedAt;
         gauge = other.gauge;
         sketch = other.sketch == null ? null : other.sketch.copy();
-        distinct = other.distinct == null ? null : other.distinct.copy();
+        distinct = other.distinct == null ? null : other.distinct.clone();
     }
 
     public MetricAccumulator copy() {

@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.operators.aggregate;
 
+import com.carrotsearch.hppc.LongHashSet;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;

@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.operators.aggregate;
 
+import com.carrotsearch.hppc.LongHashSet;
 import com.carrotsearch.hppc.LongIntHashMap;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.SeriesKey;
