@@ -91,12 +91,14 @@ public final class SeriesAdmission
         }
         forgetClosedWindows(watermark);
         WindowCounts counts = windows.computeIfAbsent(p.windowStart, w -> new WindowCounts());
-        long series = hash(p);
+        long metric = nameHash(p.metric);
+        long source = nameHash(p.source);
+        long series = seriesHash(metric, source, p);
         if (counts.admitted.contains(series)) {
             out.collect(p);
             return;
         }
-        String refusedBy = counts.admit(p.source, p.metric, limits);
+        String refusedBy = counts.admit(source, metric, limits);
         if (refusedBy == null) {
             counts.admitted.add(series);
             out.collect(p);
@@ -121,9 +123,8 @@ public final class SeriesAdmission
      * hashCode}, which many distinct names share). Two series of the same hash in one window count
      * as one (an over-admission by one, never a refusal); with 64 bits that is as good as never.
      */
-    static long hash(PartialAggregate p) {
-        long h = nameHash(p.metric);
-        h = mix(h * 31 + nameHash(p.source));
+    private static long seriesHash(long metricHash, long sourceHash, PartialAggregate p) {
+        long h = mix(metricHash * 31 + sourceHash);
         h = mix(h * 31 + nameHash(p.tags));
         return mix(h * 31 + p.function);
     }
@@ -244,27 +245,28 @@ public final class SeriesAdmission
         final LongIntHashMap byMetric = new LongIntHashMap();
         int deadLetters;
 
-        /** Takes the series and returns null, or returns the limit that refuses it. */
-        String admit(String source, String metric, CardinalityLimits limits) {
+        /**
+         * Takes the series of a source and metric (their {@link #nameHash}es) and returns null, or
+         * returns the limit that refuses it.
+         */
+        String admit(long sourceHash, long metricHash, CardinalityLimits limits) {
             if (limits.maxSeries > 0 && total >= limits.maxSeries) {
                 return TOTAL;
             }
-            long ofSource = limits.maxSeriesPerSource > 0 ? nameHash(source) : 0;
             if (limits.maxSeriesPerSource > 0
-                    && bySource.get(ofSource) >= limits.maxSeriesPerSource) {
+                    && bySource.get(sourceHash) >= limits.maxSeriesPerSource) {
                 return SOURCE;
             }
-            long ofMetric = limits.maxSeriesPerMetric > 0 ? nameHash(metric) : 0;
             if (limits.maxSeriesPerMetric > 0
-                    && byMetric.get(ofMetric) >= limits.maxSeriesPerMetric) {
+                    && byMetric.get(metricHash) >= limits.maxSeriesPerMetric) {
                 return METRIC;
             }
             total++;
             if (limits.maxSeriesPerSource > 0) {
-                bySource.addTo(ofSource, 1);
+                bySource.addTo(sourceHash, 1);
             }
             if (limits.maxSeriesPerMetric > 0) {
-                byMetric.addTo(ofMetric, 1);
+                byMetric.addTo(metricHash, 1);
             }
             return null;
         }
