@@ -97,34 +97,44 @@ public final class TelemetryWindows {
     static SingleOutputStreamOperator<WindowAggregate> aggregate(
             DataStream<PartialAggregate> admitted, TumblingWindowOperator operator) {
         return DataStreamUtils.reinterpretAsKeyedStream(
-                        admitted, new SeriesKeySelector(), TypeInformation.of(SeriesKey.class))
+                        admitted, new WindowKeySelector(), TypeInformation.of(SeriesKey.class))
                 .transform(
                         OperatorNames.WINDOW_AGGREGATE,
                         TypeInformation.of(WindowAggregate.class),
                         operator);
     }
 
-    /**
-     * Keys a partial aggregate by its series. The key's strings are the instances seen before
-     * ({@link CanonicalStrings}): the heap state keeps the key of each series and window, and
-     * series that share a source, tag set or metric then share the string.
-     */
+    /** Keys a partial aggregate by its series: for the shuffle and the series admission. */
     public static final class SeriesKeySelector
             implements KeySelector<PartialAggregate, SeriesKey> {
         private static final long serialVersionUID = 1L;
 
-        private transient CanonicalStrings strings;
+        @Override
+        public SeriesKey getKey(PartialAggregate partial) {
+            return new SeriesKey(partial.metric, partial.source, partial.tags, partial.function);
+        }
+    }
+
+    /**
+     * Keys a partial aggregate by its series for the window state, which keeps the key of each
+     * series and window: a series that comes back gets the key object it had before ({@link
+     * CanonicalKeys}), and series that share a source, tag set or metric share the string.
+     */
+    public static final class WindowKeySelector
+            implements KeySelector<PartialAggregate, SeriesKey> {
+        private static final long serialVersionUID = 1L;
+
+        /** Keys kept per window task. */
+        static final int KEPT_KEYS = 1 << 20;
+
+        private transient CanonicalKeys keys;
 
         @Override
         public SeriesKey getKey(PartialAggregate partial) {
-            if (strings == null) {
-                strings = new CanonicalStrings(4096);
+            if (keys == null) {
+                keys = new CanonicalKeys(KEPT_KEYS);
             }
-            return new SeriesKey(
-                    strings.of(partial.metric),
-                    strings.of(partial.source),
-                    strings.of(partial.tags),
-                    partial.function);
+            return keys.of(partial.metric, partial.source, partial.tags, partial.function);
         }
     }
 }
