@@ -120,6 +120,9 @@ public final class LoadGenerator {
         public long bytes;
         public double seconds;
 
+        /** Wall-clock time (epoch ms) right after the last datagram went out. */
+        public long lastSentMillis;
+
         public double datagramsPerSecond() {
             return datagrams / seconds;
         }
@@ -132,7 +135,7 @@ public final class LoadGenerator {
         public String toString() {
             return String.format(
                     Locale.ROOT,
-                    "sent %d datagrams (%d bytes), %d records (%d malformed, %d late) in %.2f s: %.0f datagrams/s, %.0f records/s",
+                    "sent %d datagrams (%d bytes), %d records (%d malformed, %d late) in %.2f s: %.0f datagrams/s, %.0f records/s; last datagram at %d ms",
                     datagrams,
                     bytes,
                     records,
@@ -140,7 +143,8 @@ public final class LoadGenerator {
                     late,
                     seconds,
                     datagramsPerSecond(),
-                    recordsPerSecond());
+                    recordsPerSecond(),
+                    lastSentMillis);
         }
     }
 
@@ -295,6 +299,7 @@ public final class LoadGenerator {
             report.bytes += length;
         }
         report.seconds = (System.nanoTime() - start) / 1e9;
+        report.lastSentMillis = System.currentTimeMillis();
         return report;
     }
 
