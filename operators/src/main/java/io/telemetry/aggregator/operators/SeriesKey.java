@@ -41,6 +41,11 @@ public class SeriesKey {
 
     @Override
     public int hashCode() {
+        return hash(metric, source, tags, function);
+    }
+
+    /** The {@link #hashCode()} of a key of these fields, without building it. */
+    public static int hash(String metric, String source, String tags, byte function) {
         int h = metric.hashCode();
         h = 31 * h + source.hashCode();
         h = 31 * h + tags.hashCode();

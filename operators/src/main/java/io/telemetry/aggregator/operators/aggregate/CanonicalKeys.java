@@ -8,8 +8,9 @@ import io.telemetry.aggregator.operators.SeriesKey;
  * one instead of holding a new copy from the shuffle. Kept keys are old objects to the collector,
  * so a window's young collections copy only its accumulators and state entries.
  *
- * <p>Bounded: a hash table of {@code slots} keys in which a key looks at {@value #WAYS} slots from
- * its hash; when all are taken by other keys it replaces one of them in turn. A key not found is a
+ * <p>Bounded: a hash table in which a key looks at {@value #WAYS} slots from its hash. It starts
+ * small and doubles while more than half its slots are taken, up to {@code maxSlots}; once there, a
+ * key whose slots are all taken by other keys replaces one of them in turn. A key not found is a
  * new object whose strings are shared through {@link CanonicalStrings}. Not thread-safe: one per
  * operator instance.
  */
@@ -18,29 +19,32 @@ final class CanonicalKeys {
     /** Slots a key may take, from the one of its hash on. */
     static final int WAYS = 4;
 
-    private final SeriesKey[] slots;
-    private final int mask;
+    /** Slots of a new table. */
+    static final int INITIAL_SLOTS = 1 << 12;
+
+    private final int maxSlots;
     private final CanonicalStrings strings;
+    private SeriesKey[] slots;
+    private int mask;
+    private int taken;
     private int victim;
 
     /**
-     * @param slots the number of keys kept, a power of two
+     * @param maxSlots the most keys kept, a power of two
      */
-    CanonicalKeys(int slots) {
-        if (Integer.bitCount(slots) != 1) {
-            throw new IllegalArgumentException("slots must be a power of two, not " + slots);
+    CanonicalKeys(int maxSlots) {
+        if (Integer.bitCount(maxSlots) != 1) {
+            throw new IllegalArgumentException("slots must be a power of two, not " + maxSlots);
         }
-        this.slots = new SeriesKey[slots];
-        this.mask = slots - 1;
+        this.maxSlots = maxSlots;
         this.strings = new CanonicalStrings(4096);
+        this.slots = new SeriesKey[Math.min(maxSlots, INITIAL_SLOTS)];
+        this.mask = slots.length - 1;
     }
 
     /** The key kept equal to the given fields, or a new one, now kept. */
     SeriesKey of(String metric, String source, String tags, byte function) {
-        int h = metric.hashCode();
-        h = 31 * h + source.hashCode();
-        h = 31 * h + tags.hashCode();
-        h = 31 * h + function;
+        int h = SeriesKey.hash(metric, source, tags, function);
         int home = (h ^ (h >>> 16)) & mask;
         int free = -1;
         for (int i = 0; i < WAYS; i++) {
@@ -59,10 +63,48 @@ final class CanonicalKeys {
         }
         SeriesKey key =
                 new SeriesKey(strings.of(metric), strings.of(source), strings.of(tags), function);
-        if (free < 0) {
-            free = (home + (victim++ & (WAYS - 1))) & mask;
+        if (free >= 0) {
+            slots[free] = key;
+            if (++taken > slots.length / 2 && slots.length < maxSlots) {
+                grow();
+            }
+        } else if (slots.length < maxSlots) {
+            grow();
+            put(key);
+        } else {
+            slots[(home + (victim++ & (WAYS - 1))) & mask] = key;
         }
-        slots[free] = key;
         return key;
+    }
+
+    /** Slots in the table now (for tests). */
+    int capacity() {
+        return slots.length;
+    }
+
+    private void grow() {
+        SeriesKey[] old = slots;
+        slots = new SeriesKey[old.length * 2];
+        mask = slots.length - 1;
+        taken = 0;
+        for (SeriesKey k : old) {
+            if (k != null) {
+                put(k);
+            }
+        }
+    }
+
+    /** Puts a key in the first free of its slots; drops it when none is free. */
+    private void put(SeriesKey key) {
+        int h = key.hashCode();
+        int home = (h ^ (h >>> 16)) & mask;
+        for (int i = 0; i < WAYS; i++) {
+            int slot = (home + i) & mask;
+            if (slots[slot] == null) {
+                slots[slot] = key;
+                taken++;
+                return;
+            }
+        }
     }
 }

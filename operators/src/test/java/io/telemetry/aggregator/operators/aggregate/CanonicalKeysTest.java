@@ -57,6 +57,30 @@ class CanonicalKeysTest {
     }
 
     @Test
+    void theTableGrowsWithTheSeriesUpToItsBoundAndKeepsItsKeys() {
+        CanonicalKeys keys = new CanonicalKeys(1 << 14);
+        assertThat(keys.capacity()).isEqualTo(CanonicalKeys.INITIAL_SLOTS);
+        SeriesKey first = keys.of(copy("m0"), "s", "{}", SUM);
+
+        for (int i = 1; i < 100_000; i++) {
+            String metric = "m" + i;
+            assertThat(keys.of(copy(metric), "s", "{}", SUM))
+                    .isEqualTo(new SeriesKey(metric, "s", "{}", SUM));
+            assertThat(keys.capacity()).isLessThanOrEqualTo(1 << 14);
+            if (i == 5_000) {
+                assertThat(keys.capacity()).isGreaterThan(CanonicalKeys.INITIAL_SLOTS);
+                assertThat(keys.of(copy("m0"), "s", "{}", SUM)).isSameAs(first);
+            }
+        }
+        assertThat(keys.capacity()).isEqualTo(1 << 14);
+    }
+
+    @Test
+    void aSmallBoundIsTheTableFromTheStart() {
+        assertThat(new CanonicalKeys(64).capacity()).isEqualTo(64);
+    }
+
+    @Test
     void seriesOfOneSlotNeverStandForEachOther() {
         CanonicalKeys keys = new CanonicalKeys(1);
         for (int round = 0; round < 3; round++) {
