@@ -44,8 +44,7 @@ final class CanonicalKeys {
 
     /** The key kept equal to the given fields, or a new one, now kept. */
     SeriesKey of(String metric, String source, String tags, byte function) {
-        int h = SeriesKey.hash(metric, source, tags, function);
-        int home = (h ^ (h >>> 16)) & mask;
+        int home = home(SeriesKey.hash(metric, source, tags, function));
         int free = -1;
         for (int i = 0; i < WAYS; i++) {
             int slot = (home + i) & mask;
@@ -94,10 +93,14 @@ final class CanonicalKeys {
         }
     }
 
+    /** The first of the slots of a key of this hash. */
+    private int home(int hash) {
+        return (hash ^ (hash >>> 16)) & mask;
+    }
+
     /** Puts a key in the first free of its slots; drops it when none is free. */
     private void put(SeriesKey key) {
-        int h = key.hashCode();
-        int home = (h ^ (h >>> 16)) & mask;
+        int home = home(key.hashCode());
         for (int i = 0; i < WAYS; i++) {
             int slot = (home + i) & mask;
             if (slots[slot] == null) {
