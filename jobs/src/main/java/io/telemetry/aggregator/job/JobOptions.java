@@ -39,6 +39,7 @@ public final class JobOptions {
                     UdpSourceOptions.BIND_ADDRESS,
                     UdpSourceOptions.PORT,
                     UdpSourceOptions.RECEIVE_BUFFER,
+                    UdpSourceOptions.SOCKETS_PER_READER,
                     UdpSourceOptions.MAX_BATCH,
                     UdpSourceOptions.BATCH_LINGER,
                     UdpSourceOptions.ALLOWED_SENDERS,

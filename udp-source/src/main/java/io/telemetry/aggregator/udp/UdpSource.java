@@ -49,6 +49,7 @@ public final class UdpSource
     private final String bindAddress;
     private final int port;
     private final int receiveBufferBytes;
+    private final int socketsPerReader;
     private final int maxBatch;
     private final long batchLingerNanos;
     private final SenderAllowlist allowedSenders;
@@ -64,6 +65,7 @@ public final class UdpSource
             String bindAddress,
             int port,
             int receiveBufferBytes,
+            int socketsPerReader,
             int maxBatch,
             long batchLingerNanos,
             SenderAllowlist allowedSenders,
@@ -74,6 +76,7 @@ public final class UdpSource
         this.bindAddress = bindAddress;
         this.port = port;
         this.receiveBufferBytes = receiveBufferBytes;
+        this.socketsPerReader = socketsPerReader;
         this.maxBatch = maxBatch;
     }
 
@@ -93,6 +96,7 @@ public final class UdpSource
                 bindAddress,
                 port,
                 receiveBufferBytes,
+                socketsPerReader,
                 maxBatch,
                 batchLingerNanos,
                 allowedSenders,

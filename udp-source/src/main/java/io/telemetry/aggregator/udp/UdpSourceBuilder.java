@@ -15,6 +15,7 @@ public final class UdpSourceBuilder {
     private String bindAddress = UdpSourceOptions.BIND_ADDRESS.defaultValue();
     private int port = UdpSourceOptions.PORT.defaultValue();
     private long receiveBufferBytes = UdpSourceOptions.RECEIVE_BUFFER.defaultValue().getBytes();
+    private int socketsPerReader = UdpSourceOptions.SOCKETS_PER_READER.defaultValue();
     private int maxBatch = UdpSourceOptions.MAX_BATCH.defaultValue();
     private Duration batchLinger = UdpSourceOptions.BATCH_LINGER.defaultValue();
     private SenderAllowlist allowedSenders = SenderAllowlist.all();
@@ -29,6 +30,8 @@ public final class UdpSourceBuilder {
             UdpSourceOptions.JOURNAL_MISSING.defaultValue();
     private Duration journalLockTimeout = UdpSourceOptions.JOURNAL_LOCK_TIMEOUT.defaultValue();
 
+    private static final int MAX_SOCKETS_PER_READER = 64;
+
     UdpSourceBuilder() {}
 
     /** Takes every {@code source.udp.*} setting from a configuration. */
@@ -37,6 +40,7 @@ public final class UdpSourceBuilder {
         setBindAddress(config.get(UdpSourceOptions.BIND_ADDRESS));
         setPort(config.get(UdpSourceOptions.PORT));
         setReceiveBufferSize(config.get(UdpSourceOptions.RECEIVE_BUFFER).getBytes());
+        setSocketsPerReader(config.get(UdpSourceOptions.SOCKETS_PER_READER));
         setMaxBatch(config.get(UdpSourceOptions.MAX_BATCH));
         setBatchLinger(config.get(UdpSourceOptions.BATCH_LINGER));
         setAllowedSenders(SenderAllowlist.parse(config.get(UdpSourceOptions.ALLOWED_SENDERS)));
@@ -107,6 +111,12 @@ public final class UdpSourceBuilder {
         return this;
     }
 
+    /** How many sockets each reader binds to the port, each with its own receive buffer. */
+    public UdpSourceBuilder setSocketsPerReader(int sockets) {
+        this.socketsPerReader = sockets;
+        return this;
+    }
+
     public UdpSourceBuilder setMaxBatch(int maxBatch) {
         this.maxBatch = maxBatch;
         return this;
@@ -138,6 +148,13 @@ public final class UdpSourceBuilder {
                             + receiveBufferBytes
                             + " bytes is not allowed: use 64kb to 2gb");
         }
+        if (socketsPerReader < 1 || socketsPerReader > MAX_SOCKETS_PER_READER) {
+            throw new IllegalArgumentException(
+                    "source.udp.sockets-per-reader="
+                            + socketsPerReader
+                            + " is not allowed: use 1 to "
+                            + MAX_SOCKETS_PER_READER);
+        }
         if (maxBatch < 1) {
             throw new IllegalArgumentException(
                     "source.udp.max-batch=" + maxBatch + " is not allowed: use 1 or more");
@@ -156,6 +173,7 @@ public final class UdpSourceBuilder {
                 bindAddress,
                 port,
                 (int) receiveBufferBytes,
+                socketsPerReader,
                 maxBatch,
                 batchLinger.toNanos(),
                 allowedSenders,

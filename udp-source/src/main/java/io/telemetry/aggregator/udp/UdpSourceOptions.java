@@ -32,6 +32,18 @@ public final class UdpSourceOptions {
                             "SO_RCVBUF asked for on each reader's socket. The kernel caps it at net.core.rmem_max; "
                                     + "the effective size is logged at start.");
 
+    public static final ConfigOption<Integer> SOCKETS_PER_READER =
+            ConfigOptions.key("source.udp.sockets-per-reader")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "Sockets each reader binds to the port (1 to 64), each with a receive buffer of"
+                                    + " source.udp.receive-buffer. The kernel spreads senders across all"
+                                    + " sockets of all readers, so each socket queues the traffic of fewer"
+                                    + " senders while its reader is not running (a collection pause, a busy"
+                                    + " CPU), and a reader holds this many times more before the kernel drops."
+                                    + " One sender's datagrams always reach the same socket.");
+
     public static final ConfigOption<Integer> MAX_BATCH =
             ConfigOptions.key("source.udp.max-batch")
                     .intType()

@@ -42,4 +42,16 @@ class UdpSourceBuilderTest {
                 .hasMessage(
                         "source.udp.journal.lock-timeout=3660000 ms is not allowed: use 0 ms to 1 h");
     }
+
+    @Test
+    void eachReaderBindsOneToSixtyFourSockets() {
+        Configuration config = new Configuration();
+        config.set(UdpSourceOptions.SOCKETS_PER_READER, 64);
+        assertThatCode(() -> UdpSource.builder().setConfiguration(config).build())
+                .doesNotThrowAnyException();
+        config.set(UdpSourceOptions.SOCKETS_PER_READER, 0);
+        assertThatThrownBy(() -> UdpSource.builder().setConfiguration(config).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("source.udp.sockets-per-reader=0 is not allowed: use 1 to 64");
+    }
 }

@@ -36,14 +36,18 @@ import org.slf4j.LoggerFactory;
  * Reads the reader's sockets in a receiver thread of its own and hands the datagrams to the
  * source's fetcher thread, which calls {@link #fetch()}.
  *
- * <p>The receiver drains each socket in batches, each filled for up to the linger time (see {@link
- * #lingerOn}), appends every datagram to its split's journal, writes the batch to the journal's
- * segment (the page cache) and only then queues it for the fetcher. When the task falls behind and
- * the queue is full, the receiver goes on draining the socket into the journal and drops the batch
- * from memory; the fetcher then reads those datagrams back from the journal, in order, before it
- * takes the queue again. After a restore the fetcher starts at the split's checkpointed position,
- * so it replays the journal the same way. Without a journal the receiver waits while the queue is
- * full, the socket buffer fills, and the kernel drops and counts what does not fit.
+ * <p>Each split binds several sockets to the port ({@code source.udp.sockets-per-reader}); the
+ * kernel spreads senders across all the sockets of all readers, and each socket has a receive
+ * buffer of its own, so a reader's sockets together hold that many times more of what arrives while
+ * the receiver is not running (a collection pause, a busy CPU). The receiver drains the split's
+ * sockets in turn into batches, each filled for up to the linger time (see {@link #lingerOn}),
+ * appends every datagram to its split's journal, writes the batch to the journal's segment (the
+ * page cache) and only then queues it for the fetcher. When the task falls behind and the queue is
+ * full, the receiver goes on draining the socket into the journal and drops the batch from memory;
+ * the fetcher then reads those datagrams back from the journal, in order, before it takes the queue
+ * again. After a restore the fetcher starts at the split's checkpointed position, so it replays the
+ * journal the same way. Without a journal the receiver waits while the queue is full, the socket
+ * buffer fills, and the kernel drops and counts what does not fit.
  */
 final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
 
@@ -65,6 +69,7 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
     private final String bindAddress;
     private final int port;
     private final int socketBufferBytes;
+    private final int socketsPerSplit;
     private final int maxBatch;
     private final long lingerNanos;
     private final SenderAllowlist allowedSenders;
@@ -102,6 +107,7 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
             String bindAddress,
             int port,
             int socketBufferBytes,
+            int socketsPerSplit,
             int maxBatch,
             long lingerNanos,
             SenderAllowlist allowedSenders,
@@ -113,6 +119,7 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         this.bindAddress = bindAddress;
         this.port = port;
         this.socketBufferBytes = socketBufferBytes;
+        this.socketsPerSplit = socketsPerSplit;
         this.maxBatch = maxBatch;
         this.journalSettings = journalSettings;
         this.journals = journals;
@@ -129,10 +136,14 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         receiver.start();
     }
 
-    /** One split: its socket, its journal (null when off), and what is queued for the fetcher. */
+    /** One split: its sockets, its journal (null when off), and what is queued for the fetcher. */
     private static final class Channel {
         final String splitId;
-        final UdpSocket socket;
+        final UdpSocket[] sockets;
+
+        /** Receiver thread only: the socket the next drain starts with. */
+        int nextSocket;
+
         @Nullable final SplitJournal journal;
 
         // Guarded by the reader's lock.
@@ -154,9 +165,9 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         long peekedPosition = UdpSplit.NO_POSITION;
         long peekedArrival;
 
-        Channel(String splitId, UdpSocket socket, @Nullable SplitJournal journal) {
+        Channel(String splitId, UdpSocket[] sockets, @Nullable SplitJournal journal) {
             this.splitId = splitId;
-            this.socket = socket;
+            this.sockets = sockets;
             this.journal = journal;
             this.next = journal == null ? UdpSplit.NO_POSITION : journal.firstPosition;
             this.spilledEnd = journal == null ? UdpSplit.NO_POSITION : journal.replayEnd;
@@ -380,7 +391,9 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
             while (running) {
                 Channel added;
                 while ((added = toRegister.poll()) != null) {
-                    added.socket.channel().register(selector, SelectionKey.OP_READ);
+                    for (UdpSocket socket : added.sockets) {
+                        socket.channel().register(selector, SelectionKey.OP_READ);
+                    }
                 }
                 selector.select(SELECT_TIMEOUT_MS);
                 selector.selectedKeys().clear();
@@ -454,13 +467,31 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         }
     }
 
+    /**
+     * Fills the batch from the split's sockets, each drained until it is empty before the next, and
+     * returns once every socket was found empty in turn or the batch is full. A full batch moves
+     * the next drain on to the next socket, so a socket that never empties starves no other.
+     */
     private void drain(Channel channel, DatagramBatch batch) throws IOException {
-        while (!batch.isFull()) {
-            buffer.clear();
-            SocketAddress sender = channel.socket.receive(buffer);
-            if (sender == null) {
+        UdpSocket[] sockets = channel.sockets;
+        int current = channel.nextSocket;
+        int emptyInTurn = 0;
+        while (true) {
+            if (batch.isFull()) {
+                channel.nextSocket = (current + 1) % sockets.length;
                 return;
             }
+            buffer.clear();
+            SocketAddress sender = sockets[current].receive(buffer);
+            if (sender == null) {
+                if (++emptyInTurn == sockets.length) {
+                    channel.nextSocket = current;
+                    return;
+                }
+                current = (current + 1) % sockets.length;
+                continue;
+            }
+            emptyInTurn = 0;
             long receivedAt = System.currentTimeMillis();
             buffer.flip();
             int length = buffer.remaining();
@@ -598,9 +629,8 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         }
         for (UdpSplit split : splitsChanges.splits()) {
             try {
-                UdpSocket socket = UdpSocket.open(bindAddress, port, socketBufferBytes);
                 Channel channel =
-                        new Channel(split.splitId(), socket, journals.get(split.splitId()));
+                        new Channel(split.splitId(), openSockets(), journals.get(split.splitId()));
                 channels.add(channel);
                 toRegister.add(channel);
                 selector.wakeup();
@@ -610,10 +640,32 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         }
     }
 
+    /** A split's sockets, all on the port the first one bound (the port asked, or a free one). */
+    private UdpSocket[] openSockets() throws IOException {
+        UdpSocket[] sockets = new UdpSocket[socketsPerSplit];
+        try {
+            for (int i = 0; i < sockets.length; i++) {
+                sockets[i] =
+                        UdpSocket.open(
+                                bindAddress, i == 0 ? port : sockets[0].port(), socketBufferBytes);
+            }
+        } catch (IOException e) {
+            for (UdpSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
+            throw e;
+        }
+        return sockets;
+    }
+
     private long kernelDrops() {
         long drops = 0;
         for (Channel channel : channels) {
-            drops += channel.socket.kernelDrops();
+            for (UdpSocket socket : channel.sockets) {
+                drops += socket.kernelDrops();
+            }
         }
         return drops;
     }
@@ -662,10 +714,12 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         receiver.join(10_000);
         IOException failure = null;
         for (Channel channel : channels) {
-            try {
-                channel.socket.close();
-            } catch (IOException e) {
-                failure = e;
+            for (UdpSocket socket : channel.sockets) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    failure = e;
+                }
             }
         }
         selector.close();

@@ -111,6 +111,7 @@ class UdpSourceReaderJournalTest {
                         "127.0.0.1",
                         port,
                         1 << 20,
+                        1,
                         1024,
                         0,
                         SenderAllowlist.all(),

@@ -77,6 +77,7 @@ class UdpSourceReaderTest {
                         "127.0.0.1",
                         port,
                         receiveBuffer,
+                        1,
                         maxBatch,
                         1_000_000L,
                         allowed,

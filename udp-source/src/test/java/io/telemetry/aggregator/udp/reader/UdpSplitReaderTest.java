@@ -31,6 +31,7 @@ class UdpSplitReaderTest {
     private UdpSplitReader reader;
     private DatagramChannel sender;
     private int port;
+    private int sockets = 1;
 
     @TempDir Path journalDir;
 
@@ -64,6 +65,7 @@ class UdpSplitReaderTest {
                         "127.0.0.1",
                         port,
                         socketBuffer,
+                        sockets,
                         maxBatch,
                         TimeUnit.MILLISECONDS.toNanos(lingerMillis),
                         SenderAllowlist.all(),
@@ -196,6 +198,65 @@ class UdpSplitReaderTest {
             expected.add(String.format("m:%04d", i));
         }
         assertThat(received).isEqualTo(expected);
+        assertThat(lastPosition).isEqualTo(journal.journal.flushedEnd());
+        assertThat(KernelSocketTable.socketsOnPort(port).values()).containsOnly(0L);
+    }
+
+    /**
+     * A split with four sockets on the port: 32 senders, which the kernel spreads across them, send
+     * 100 datagrams each; every datagram reaches the fetcher once, each sender's in the order sent,
+     * with journal positions that only grow.
+     */
+    @Test
+    void aSplitsSocketsTogetherTakeEverySendersDatagramsOnceAndInOrder() throws Exception {
+        sockets = 4;
+        open(16, 0, 1 << 20, true);
+        assertThat(KernelSocketTable.socketsOnPort(port)).hasSize(4);
+        int senders = 32;
+        int each = 100;
+        List<DatagramChannel> channels = new ArrayList<>();
+        try {
+            for (int s = 0; s < senders; s++) {
+                DatagramChannel c =
+                        DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+                c.connect(new InetSocketAddress("127.0.0.1", port));
+                channels.add(c);
+            }
+            for (int i = 0; i < each; i++) {
+                for (int s = 0; s < senders; s++) {
+                    channels.get(s)
+                            .write(ByteBuffer.wrap((s + ":" + i).getBytes(StandardCharsets.UTF_8)));
+                }
+                awaitDrained();
+            }
+        } finally {
+            for (DatagramChannel c : channels) {
+                c.close();
+            }
+        }
+
+        Map<Integer, List<Integer>> bySender = new HashMap<>();
+        long lastPosition = 0;
+        int received = 0;
+        while (received < senders * each) {
+            RecordsWithSplitIds<JournaledDatagram> batch = nextBatch();
+            assertThat(batch.nextSplit()).isEqualTo("udp-0");
+            JournaledDatagram d;
+            while ((d = batch.nextRecordFromSplit()) != null) {
+                assertThat(d.position).isGreaterThan(lastPosition);
+                lastPosition = d.position;
+                String[] parts = new String(d.datagram.payload, StandardCharsets.UTF_8).split(":");
+                bySender.computeIfAbsent(Integer.parseInt(parts[0]), k -> new ArrayList<>())
+                        .add(Integer.parseInt(parts[1]));
+                received++;
+            }
+        }
+        List<Integer> inOrder = new ArrayList<>();
+        for (int i = 0; i < each; i++) {
+            inOrder.add(i);
+        }
+        assertThat(bySender).hasSize(senders);
+        assertThat(bySender.values()).allSatisfy(list -> assertThat(list).isEqualTo(inOrder));
         assertThat(lastPosition).isEqualTo(journal.journal.flushedEnd());
         assertThat(KernelSocketTable.socketsOnPort(port).values()).containsOnly(0L);
     }
