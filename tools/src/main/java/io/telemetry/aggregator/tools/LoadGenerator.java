@@ -318,15 +318,7 @@ public final class LoadGenerator {
                     putLong(ts / 1_000);
                 }
                 if (counted) {
-                    add(
-                            s.prefix + "c" + i,
-                            "127.0.0.1",
-                            "{}",
-                            "sum",
-                            s.statsdTimestamps ? ts : -1,
-                            v,
-                            i,
-                            0);
+                    add(i, 0, s.statsdTimestamps ? ts : -1, v);
                 }
                 break;
             case JSON:
@@ -342,7 +334,7 @@ public final class LoadGenerator {
                 putLong(i);
                 putAscii("\",\"function\":\"sum\"}");
                 if (counted) {
-                    add(s.prefix + "j" + i, "dev-" + i, "{}", "sum", ts, v, i, 0);
+                    add(i, 0, ts, v);
                 }
                 break;
             case DRONE:
@@ -358,8 +350,8 @@ public final class LoadGenerator {
                 putLong(10 - v);
                 putAscii("}");
                 if (counted) {
-                    add("alt", s.prefix + "d-" + i, "{}", "avg", ts, v, i, 0);
-                    add("battery", s.prefix + "d-" + i, "{}", "avg", ts, 10 - v, i, 1);
+                    add(i, 0, ts, v);
+                    add(i, 1, ts, 10 - v);
                 }
                 break;
             case GPU:
@@ -375,15 +367,7 @@ public final class LoadGenerator {
                 putAscii(Instant.ofEpochMilli(ts).toString());
                 putAscii("\"}");
                 if (counted) {
-                    add(
-                            s.prefix + "gpu.temperature",
-                            "gpu-" + i,
-                            "{\"hostname\":\"node-" + (i % 16) + "\"}",
-                            "max",
-                            ts,
-                            v,
-                            i,
-                            0);
+                    add(i, 0, ts, v);
                 }
                 break;
             case LINE:
@@ -395,7 +379,7 @@ public final class LoadGenerator {
                 put((byte) ' ');
                 putLong(ts * 1_000_000);
                 if (counted) {
-                    add(s.prefix + "cpu.usage", "h" + i, "{}", "avg", ts, v, i, 0);
+                    add(i, 0, ts, v);
                 }
                 break;
             default:
@@ -404,35 +388,58 @@ public final class LoadGenerator {
     }
 
     /**
-     * Keyed by series index, field and window, so that the hot loop builds no strings for known
-     * series.
+     * Keyed by window, then by series index and field, so that the hot loop builds no strings and
+     * boxes no window for known series.
      */
     private final Map<Long, Expected[]> bySlot = new HashMap<>();
 
-    private void add(
-            String metric,
-            String source,
-            String tags,
-            String function,
-            long ts,
-            int v,
-            int series,
-            int field) {
+    private long slotsWindow;
+    private Expected[] slots;
+
+    /** Counts a value of one field of a series (drone records have two) at {@code ts}. */
+    private void add(int series, int field, long ts, int v) {
         if (!s.trackExpected) {
             return;
         }
         long window = ts < 0 ? -1 : ts - Math.floorMod(ts, s.windowMillis);
-        Expected[] slots = bySlot.computeIfAbsent(window, w -> new Expected[s.series * 2]);
+        if (slots == null || window != slotsWindow) {
+            slots = bySlot.computeIfAbsent(window, w -> new Expected[s.series * 2]);
+            slotsWindow = window;
+        }
         int slot = series * 2 + field;
         Expected e = slots[slot];
         if (e == null) {
-            e = new Expected(metric, source, tags, function, window);
+            e = newExpected(series, field, window);
             slots[slot] = e;
             expected.put(e.key(), e);
         }
         e.count++;
         e.sum += v;
         e.max = e.count == 1 ? v : Math.max(e.max, v);
+    }
+
+    /** The aggregate the job is expected to write for a field of series {@code i}. */
+    private Expected newExpected(int i, int field, long window) {
+        switch (s.format) {
+            case STATSD:
+                return new Expected(s.prefix + "c" + i, "127.0.0.1", "{}", "sum", window);
+            case JSON:
+                return new Expected(s.prefix + "j" + i, "dev-" + i, "{}", "sum", window);
+            case DRONE:
+                return new Expected(
+                        field == 0 ? "alt" : "battery", s.prefix + "d-" + i, "{}", "avg", window);
+            case GPU:
+                return new Expected(
+                        s.prefix + "gpu.temperature",
+                        "gpu-" + i,
+                        "{\"hostname\":\"node-" + (i % 16) + "\"}",
+                        "max",
+                        window);
+            case LINE:
+                return new Expected(s.prefix + "cpu.usage", "h" + i, "{}", "avg", window);
+            default:
+                throw new IllegalStateException("no writer for format " + s.format);
+        }
     }
 
     /** Expected aggregates of everything sent so far, by key. */
