@@ -3,6 +3,7 @@ package io.telemetry.aggregator.udp.reader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.telemetry.aggregator.udp.SenderAllowlist;
+import io.telemetry.aggregator.udp.UdpDatagram;
 import io.telemetry.aggregator.udp.journal.JournalSettings;
 import io.telemetry.aggregator.udp.split.UdpSplit;
 import java.net.DatagramSocket;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
@@ -181,17 +183,10 @@ class UdpSplitReaderTest {
         awaitDrained();
 
         List<String> received = new ArrayList<>();
-        long lastPosition = 0;
-        while (received.size() < sent) {
-            RecordsWithSplitIds<JournaledDatagram> batch = nextBatch();
-            assertThat(batch.nextSplit()).isEqualTo("udp-0");
-            JournaledDatagram d;
-            while ((d = batch.nextRecordFromSplit()) != null) {
-                assertThat(d.position).isGreaterThan(lastPosition);
-                lastPosition = d.position;
-                received.add(new String(d.datagram.payload, 0, 6, StandardCharsets.UTF_8));
-            }
-        }
+        long lastPosition =
+                fetchJournaled(
+                        sent,
+                        d -> received.add(new String(d.payload, 0, 6, StandardCharsets.UTF_8)));
 
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < sent; i++) {
@@ -236,21 +231,16 @@ class UdpSplitReaderTest {
         }
 
         Map<Integer, List<Integer>> bySender = new HashMap<>();
-        long lastPosition = 0;
-        int received = 0;
-        while (received < senders * each) {
-            RecordsWithSplitIds<JournaledDatagram> batch = nextBatch();
-            assertThat(batch.nextSplit()).isEqualTo("udp-0");
-            JournaledDatagram d;
-            while ((d = batch.nextRecordFromSplit()) != null) {
-                assertThat(d.position).isGreaterThan(lastPosition);
-                lastPosition = d.position;
-                String[] parts = new String(d.datagram.payload, StandardCharsets.UTF_8).split(":");
-                bySender.computeIfAbsent(Integer.parseInt(parts[0]), k -> new ArrayList<>())
-                        .add(Integer.parseInt(parts[1]));
-                received++;
-            }
-        }
+        long lastPosition =
+                fetchJournaled(
+                        senders * each,
+                        d -> {
+                            String[] parts =
+                                    new String(d.payload, StandardCharsets.UTF_8).split(":");
+                            bySender.computeIfAbsent(
+                                            Integer.parseInt(parts[0]), k -> new ArrayList<>())
+                                    .add(Integer.parseInt(parts[1]));
+                        });
         List<Integer> inOrder = new ArrayList<>();
         for (int i = 0; i < each; i++) {
             inOrder.add(i);
@@ -259,6 +249,30 @@ class UdpSplitReaderTest {
         assertThat(bySender.values()).allSatisfy(list -> assertThat(list).isEqualTo(inOrder));
         assertThat(lastPosition).isEqualTo(journal.journal.flushedEnd());
         assertThat(KernelSocketTable.socketsOnPort(port).values()).containsOnly(0L);
+    }
+
+    /**
+     * Fetches batches until they held {@code count} datagrams, all of split udp-0 and each with a
+     * journal position after the one before, and hands each datagram on (a batch reuses its record
+     * object).
+     *
+     * @return the last datagram's position
+     */
+    private long fetchJournaled(int count, Consumer<UdpDatagram> each) throws Exception {
+        int fetched = 0;
+        long lastPosition = 0;
+        while (fetched < count) {
+            RecordsWithSplitIds<JournaledDatagram> batch = nextBatch();
+            assertThat(batch.nextSplit()).isEqualTo("udp-0");
+            JournaledDatagram d;
+            while ((d = batch.nextRecordFromSplit()) != null) {
+                assertThat(d.position).isGreaterThan(lastPosition);
+                lastPosition = d.position;
+                each.accept(d.datagram);
+                fetched++;
+            }
+        }
+        return lastPosition;
     }
 
     /** Waits until the receiver has taken everything from the kernel's queue. */
