@@ -33,10 +33,41 @@ final class UdpSocket implements AutoCloseable {
     private volatile long lastDrops;
     private volatile long lastDropsReadAt;
 
-    private UdpSocket(DatagramChannel channel, int port, long inode) {
+    private final int receiveBufferBytes;
+
+    private UdpSocket(DatagramChannel channel, int port, long inode, int receiveBufferBytes) {
         this.channel = channel;
         this.port = port;
         this.inode = inode;
+        this.receiveBufferBytes = receiveBufferBytes;
+    }
+
+    /**
+     * Logs the receive buffer the kernel gave a reader's sockets: a warning when it capped what was
+     * asked for.
+     */
+    static void logBuffers(String splitId, UdpSocket[] sockets, String bindAddress, int asked) {
+        UdpSocket first = sockets[0];
+        if (first.receiveBufferBytes < asked) {
+            LOG.warn(
+                    "UDP split {}: {} socket(s) on {}:{} asked for a {} byte receive buffer each and got {};"
+                            + " raise the kernel's cap with: sysctl -w net.core.rmem_max={}",
+                    splitId,
+                    sockets.length,
+                    bindAddress,
+                    first.port,
+                    asked,
+                    first.receiveBufferBytes,
+                    asked);
+        } else {
+            LOG.info(
+                    "UDP split {}: {} socket(s) bound to {}:{}, each with a {} byte receive buffer",
+                    splitId,
+                    sockets.length,
+                    bindAddress,
+                    first.port,
+                    first.receiveBufferBytes);
+        }
     }
 
     static UdpSocket open(String bindAddress, int port, int receiveBufferBytes) throws IOException {
@@ -62,29 +93,13 @@ final class UdpSocket implements AutoCloseable {
             }
             int effective = channel.getOption(StandardSocketOptions.SO_RCVBUF);
             int boundPort = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-            if (effective < receiveBufferBytes) {
-                LOG.warn(
-                        "UDP socket {}:{} asked for a {} byte receive buffer and got {}; raise the"
-                                + " kernel's cap with: sysctl -w net.core.rmem_max={}",
-                        bindAddress,
-                        boundPort,
-                        receiveBufferBytes,
-                        effective,
-                        receiveBufferBytes);
-            } else {
-                LOG.info(
-                        "UDP socket bound to {}:{} with a {} byte receive buffer",
-                        bindAddress,
-                        boundPort,
-                        effective);
-            }
             if (inode < 0 && KernelSocketTable.available()) {
                 LOG.warn(
                         "Could not find UDP socket {}:{} in /proc/net/udp; kernel_drops stays 0",
                         bindAddress,
                         boundPort);
             }
-            return new UdpSocket(channel, boundPort, inode);
+            return new UdpSocket(channel, boundPort, inode, effective);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw new IOException(

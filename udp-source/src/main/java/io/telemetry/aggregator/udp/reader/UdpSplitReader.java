@@ -629,8 +629,10 @@ final class UdpSplitReader implements SplitReader<JournaledDatagram, UdpSplit> {
         }
         for (UdpSplit split : splitsChanges.splits()) {
             try {
+                UdpSocket[] sockets = openSockets();
+                UdpSocket.logBuffers(split.splitId(), sockets, bindAddress, socketBufferBytes);
                 Channel channel =
-                        new Channel(split.splitId(), openSockets(), journals.get(split.splitId()));
+                        new Channel(split.splitId(), sockets, journals.get(split.splitId()));
                 channels.add(channel);
                 toRegister.add(channel);
                 selector.wakeup();
