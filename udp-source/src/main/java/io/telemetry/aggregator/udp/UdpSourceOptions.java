@@ -35,14 +35,15 @@ public final class UdpSourceOptions {
     public static final ConfigOption<Integer> SOCKETS_PER_READER =
             ConfigOptions.key("source.udp.sockets-per-reader")
                     .intType()
-                    .defaultValue(4)
+                    .defaultValue(1)
                     .withDescription(
                             "Sockets each reader binds to the port (1 to 64), each with a receive buffer of"
                                     + " source.udp.receive-buffer. The kernel spreads senders across all"
                                     + " sockets of all readers, so each socket queues the traffic of fewer"
                                     + " senders while its reader is not running (a collection pause, a busy"
                                     + " CPU), and a reader holds this many times more before the kernel drops."
-                                    + " One sender's datagrams always reach the same socket.");
+                                    + " One sender's datagrams always reach the same socket. 4 lost a third to a"
+                                    + " tenth as much as 1 at 1,000,000 JSON records/s from 8 senders on two vCPUs.");
 
     public static final ConfigOption<Integer> MAX_BATCH =
             ConfigOptions.key("source.udp.max-batch")
