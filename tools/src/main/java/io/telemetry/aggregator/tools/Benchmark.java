@@ -223,6 +223,9 @@ public final class Benchmark {
     /** The job's window size (window.size), which the expected aggregates follow. */
     long windowMs = DEFAULT_WINDOW_MS;
 
+    /** Sockets the load generator sends from (its --senders): one per device it stands for. */
+    int senders = LoadGenerator.DEFAULT_SENDERS;
+
     /** Highest lossless offered datagram rate per target and scenario, for the ratios. */
     private final Map<String, Double> lossless = new HashMap<>();
 
@@ -278,6 +281,7 @@ public final class Benchmark {
         List<String> extraSettings = new ArrayList<>();
         List<Boolean> journalModes = List.of(true); // as shipped
         long windowMs = DEFAULT_WINDOW_MS;
+        int senders = LoadGenerator.DEFAULT_SENDERS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick":
@@ -329,6 +333,13 @@ public final class Benchmark {
                 case "--overload-seconds":
                     overloadSeconds = Double.parseDouble(args[++i]);
                     break;
+                case "--senders":
+                    senders = Integer.parseInt(args[++i]);
+                    if (senders < 1) {
+                        System.err.println("--senders takes 1 or more sockets, not " + senders);
+                        return 2;
+                    }
+                    break;
                 case "--journal":
                     String mode = args[++i];
                     journalModes =
@@ -348,7 +359,7 @@ public final class Benchmark {
                             "usage: bin/benchmark [--quick] [--scenarios "
                                     + String.join(",", SCENARIOS.keySet())
                                     + "] [--seconds 20] [--rate dgram/s] [--peers | --peers-only] [--overload [--overload-seconds 60]]"
-                                    + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g] [--journal on|off|both] [--window 10s]");
+                                    + " [--receive-buffer 16mb] [--rmem-max BYTES] [--set key=value ...] [--heap 2g] [--journal on|off|both] [--window 10s] [--senders 8]");
                     return 2;
             }
         }
@@ -356,6 +367,7 @@ public final class Benchmark {
         Files.createDirectories(work);
         Benchmark b = new Benchmark(root, work, seconds, receiveBuffer, extraSettings, heap);
         b.windowMs = windowMs;
+        b.senders = senders;
         System.out.printf(
                 Locale.ROOT,
                 "job JVM options: %s%n",
@@ -1006,7 +1018,9 @@ public final class Benchmark {
                         "--window-ms",
                         String.valueOf(windowMs),
                         "--jitter-ms",
-                        s.format == LoadGenerator.Format.STATSD ? "0" : "2000"));
+                        s.format == LoadGenerator.Format.STATSD ? "0" : "2000",
+                        "--senders",
+                        String.valueOf(senders)));
         if (s.timestamps) {
             command.add("--statsd-timestamps");
         }

@@ -37,6 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LoadGenerator {
 
+    /** Sockets the datagrams leave from unless {@code --senders} says otherwise. */
+    public static final int DEFAULT_SENDERS = 8;
+
     /**
      * The record forms the generator writes (see the class comment), spelled as {@code --format}.
      */
@@ -91,7 +94,7 @@ public final class LoadGenerator {
         /**
          * Sockets the datagrams go out from, round robin, so the kernel spreads them over readers.
          */
-        public int senders = 8;
+        public int senders = DEFAULT_SENDERS;
 
         /** Prefix of every metric name, to tell runs apart. */
         public String prefix = "lg.";
