@@ -151,9 +151,12 @@ class ClusterSubmissionIT {
         assertThat(second).isNotEqualTo(first);
         cluster.awaitRunning(second);
         Await.until(
-                () -> KernelSocketTable.socketsOnPort(port).size() >= 1,
+                // One reader with both splits of the savepoint, each split's sockets bound.
+                () ->
+                        KernelSocketTable.socketsOnPort(port).size()
+                                >= 2 * UdpPortReservation.SOCKETS_PER_READER,
                 FlinkCluster.TIMEOUT,
-                () -> "no reader bound port " + port);
+                () -> KernelSocketTable.socketsOnPort(port).size() + " sockets on port " + port);
         try (CommittedRecords kafka = stores.kafka.committedRecords("upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             s.send(

@@ -72,9 +72,11 @@ class RecoveryITCase {
             // The failed tasks are gone once the restarted writers opened; the restarted readers
             // have bound the port once the kernel lists both sockets again.
             Await.until(
-                    () -> KernelSocketTable.socketsOnPort(port).size() >= 2,
+                    () ->
+                            KernelSocketTable.socketsOnPort(port).size()
+                                    >= 2 * UdpPortReservation.SOCKETS_PER_READER,
                     LocalStores.TIMEOUT,
-                    () -> KernelSocketTable.socketsOnPort(port).size() + " readers bound");
+                    () -> KernelSocketTable.socketsOnPort(port).size() + " sockets bound");
             // New traffic after the restart moves the restored watermark past the second window.
             s.send(sum(100, b + 6_500));
 

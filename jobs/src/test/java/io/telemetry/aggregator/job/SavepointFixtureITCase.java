@@ -101,7 +101,8 @@ class SavepointFixtureITCase {
         boolean drained = false;
         try {
             try {
-                reserved.awaitJobSockets(parallelism, TIMEOUT, () -> UdpTestSender.alive(job));
+                // The fixture's two splits, at either parallelism, each with its sockets.
+                reserved.awaitJobSockets(2, TIMEOUT, () -> UdpTestSender.alive(job));
             } catch (IllegalStateException e) {
                 job.getJobExecutionResult().get(); // throws with the reason the restore failed
                 throw e;

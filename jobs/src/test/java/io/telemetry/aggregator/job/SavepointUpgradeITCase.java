@@ -90,11 +90,17 @@ class SavepointUpgradeITCase {
         boolean drained = false;
         try (CommittedRecords kafkaReader = STORES.kafka.committedRecords("upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
-            // Bound again by this job's reader (the kernel queues what arrives from then on).
+            // Bound again by this job's one reader, for both splits of the savepoint (the kernel
+            // queues what arrives from then on).
             Await.until(
-                    () -> KernelSocketTable.socketsOnPort(port).size() >= 1,
+                    () ->
+                            KernelSocketTable.socketsOnPort(port).size()
+                                    >= 2 * UdpPortReservation.SOCKETS_PER_READER,
                     LocalStores.TIMEOUT,
-                    () -> "no reader bound port " + port);
+                    () ->
+                            KernelSocketTable.socketsOnPort(port).size()
+                                    + " sockets on port "
+                                    + port);
             s.send(upgrade(20, b + 3_500));
             s.send(upgrade(5, b + 6_100)); // closes the second window
             s.send(upgrade(7, b + 9_500)); // closes the third

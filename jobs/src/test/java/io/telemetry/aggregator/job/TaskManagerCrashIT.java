@@ -101,7 +101,7 @@ class TaskManagerCrashIT {
             // again from its latest retained checkpoint, the new job replays the journals.
             String retained = latestCompletedPath(first);
             killJobManagerAndRestartCluster();
-            submitted = resubmit(settings, 2, "--from", retained);
+            submitted = resubmit(settings, "--from", retained);
             String second = submitted.job();
             port = submitted.port();
             send(port, 1_000);
@@ -138,7 +138,7 @@ class TaskManagerCrashIT {
             String retained = latestCompletedPath(first);
             cluster.cancel(first);
 
-            submitted = resubmit(settings, 1, "-p", "1", "--from", retained);
+            submitted = resubmit(settings, "-p", "1", "--from", retained);
             String second = submitted.job();
             port = submitted.port();
             awaitReplayed(second, 2_000);
@@ -208,7 +208,7 @@ class TaskManagerCrashIT {
             String retained = latestCompletedPath(first);
             cluster.cancel(first);
 
-            submitted = resubmit(settings, 1, "-p", "1", "--from", retained);
+            submitted = resubmit(settings, "-p", "1", "--from", retained);
             String second = submitted.job();
             port = submitted.port();
             assertACopyFromTheSameCheckpointStops(settings, retained, "journal-copy");
@@ -322,9 +322,8 @@ class TaskManagerCrashIT {
     }
 
     /** Submits the job again and points the senders at its port. */
-    private Submitted resubmit(List<String> settings, int sockets, String... first)
-            throws Exception {
-        Submitted submitted = submit(settings, sockets, first);
+    private Submitted resubmit(List<String> settings, String... first) throws Exception {
+        Submitted submitted = submit(settings, first);
         for (int i = 0; i < SENDERS; i++) {
             senders.set(i, new UdpTestSender(submitted.port())).close();
         }
@@ -346,14 +345,10 @@ class TaskManagerCrashIT {
 
     /**
      * Submits the job ({@code first} are options of {@code bin/cluster submit}, such as {@code
-     * --from}) on a UDP port held for it until both readers bound it, and waits until it runs.
+     * --from}) on a UDP port held for it until the sockets of both splits are bound (by two
+     * readers, or by one at parallelism 1), and waits until it runs.
      */
     private Submitted submit(List<String> settings, String... first) throws Exception {
-        return submit(settings, 2, first);
-    }
-
-    /** {@link #submit(List, String...)} of a job that binds {@code sockets} sockets. */
-    private Submitted submit(List<String> settings, int sockets, String... first) throws Exception {
         try (UdpPortReservation reserved = UdpPortReservation.reserve("127.0.0.1")) {
             List<String> args = new ArrayList<>(List.of(first));
             args.addAll(settings);
@@ -364,8 +359,9 @@ class TaskManagerCrashIT {
                             "--source.udp.port",
                             String.valueOf(reserved.port())));
             String job = cluster.submit(args.toArray(new String[0]));
+            // The job's two splits, at either parallelism, each with its sockets.
             reserved.awaitJobSockets(
-                    sockets, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
+                    2, FlinkCluster.TIMEOUT, () -> !cluster.state(job).equals("FAILED"));
             cluster.awaitRunning(job);
             return new Submitted(job, reserved.port());
         }
@@ -387,7 +383,9 @@ class TaskManagerCrashIT {
         assertThat(latestRestored(job)).isEqualTo(checkpoint);
         cluster.awaitRunning(job);
         Await.until(
-                () -> KernelSocketTable.socketsOnPort(port).size() == 2,
+                () ->
+                        KernelSocketTable.socketsOnPort(port).size()
+                                == 2 * UdpPortReservation.SOCKETS_PER_READER,
                 FlinkCluster.TIMEOUT,
                 () -> KernelSocketTable.socketsOnPort(port) + " sockets on " + port);
     }

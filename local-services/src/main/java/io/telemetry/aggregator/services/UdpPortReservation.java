@@ -1,5 +1,6 @@
 package io.telemetry.aggregator.services;
 
+import io.telemetry.aggregator.udp.UdpSourceOptions;
 import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,9 @@ import java.util.function.BooleanSupplier;
  */
 public final class UdpPortReservation implements AutoCloseable {
 
+    /** Sockets a job's reader binds for each of its splits unless the job sets otherwise. */
+    public static final int SOCKETS_PER_READER = UdpSourceOptions.SOCKETS_PER_READER.defaultValue();
+
     private final DatagramChannel held;
     private final int port;
 
@@ -53,18 +57,32 @@ public final class UdpPortReservation implements AutoCloseable {
     }
 
     /**
-     * Waits until {@code readers} sockets besides the held one are bound to the port (as the
-     * kernel's socket table lists them), then lets the port go to them.
+     * Waits until {@code readers} readers of a job with the default {@code
+     * source.udp.sockets-per-reader} have bound all their sockets; see {@link #awaitJobSockets(int,
+     * int, Duration, BooleanSupplier)}.
+     */
+    public void awaitJobSockets(int readers, Duration timeout, BooleanSupplier alive)
+            throws InterruptedException {
+        awaitJobSockets(readers, SOCKETS_PER_READER, timeout, alive);
+    }
+
+    /**
+     * Waits until {@code readers} times {@code socketsPerReader} sockets besides the held one are
+     * bound to the port (as the kernel's socket table lists them), then lets the port go to them.
+     * Sending before all are bound would let the kernel move a sender to another socket, and so to
+     * another reader, when the rest bind.
      *
      * @param alive checked while waiting; when it turns false the wait fails at once
      * @throws IllegalStateException when the deadline passes or the job is gone first
      */
-    public void awaitJobSockets(int readers, Duration timeout, BooleanSupplier alive)
+    public void awaitJobSockets(
+            int readers, int socketsPerReader, Duration timeout, BooleanSupplier alive)
             throws InterruptedException {
+        int sockets = readers * socketsPerReader;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            int bound = KernelSocketTable.socketsOnPort(port).size() - (held.isOpen() ? 1 : 0);
-            if (bound >= readers) {
+            int bound = jobSockets();
+            if (bound >= sockets) {
                 close();
                 return;
             }
@@ -76,8 +94,12 @@ public final class UdpPortReservation implements AutoCloseable {
                 throw new IllegalStateException(
                         bound
                                 + " of "
+                                + sockets
+                                + " sockets ("
                                 + readers
-                                + " readers bound UDP port "
+                                + " readers of "
+                                + socketsPerReader
+                                + ") bound UDP port "
                                 + port
                                 + " within "
                                 + timeout);

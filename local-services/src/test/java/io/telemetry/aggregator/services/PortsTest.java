@@ -3,6 +3,7 @@ package io.telemetry.aggregator.services;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -97,7 +98,18 @@ class PortsTest {
                 reader.setOption(StandardSocketOptions.SO_REUSEPORT, true);
                 reader.bind(new InetSocketAddress("127.0.0.1", first.port()));
                 assertThat(first.jobSockets()).isEqualTo(1);
-                first.awaitJobSockets(1, Duration.ofSeconds(10), () -> true);
+                // A reader of two sockets has bound only one: the port is not let go yet.
+                assertThatThrownBy(
+                                () ->
+                                        first.awaitJobSockets(
+                                                1, 2, Duration.ofMillis(200), () -> true))
+                        .hasMessage(
+                                "1 of 2 sockets (1 readers of 2) bound UDP port "
+                                        + first.port()
+                                        + " within PT0.2S");
+                // still held: the reader's socket and the held one
+                assertThat(KernelSocketTable.socketsOnPort(first.port())).hasSize(2);
+                first.awaitJobSockets(1, 1, Duration.ofSeconds(10), () -> true);
                 // Released: every datagram goes to the job's socket now.
                 for (int i = 0; i < 10; i++) {
                     sender.send(
@@ -113,9 +125,12 @@ class PortsTest {
                     assertThat(StandardCharsets.UTF_8.decode(buffer).toString()).isEqualTo("d" + i);
                 }
             }
-            assertThatThrownBy(() -> second.awaitJobSockets(2, Duration.ofMillis(200), () -> true))
+            assertThatThrownBy(
+                            () -> second.awaitJobSockets(2, 4, Duration.ofMillis(200), () -> true))
                     .hasMessage(
-                            "0 of 2 readers bound UDP port " + second.port() + " within PT0.2S");
+                            "0 of 8 sockets (2 readers of 4) bound UDP port "
+                                    + second.port()
+                                    + " within PT0.2S");
             assertThatThrownBy(() -> second.awaitJobSockets(2, Duration.ofSeconds(10), () -> false))
                     .hasMessage(
                             "The job stopped before its readers bound UDP port " + second.port());

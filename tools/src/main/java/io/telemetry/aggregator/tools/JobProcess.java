@@ -85,7 +85,11 @@ public final class JobProcess implements AutoCloseable {
             JobProcess job = new JobProcess(process, udp.port(), restPort, aggregates);
             try {
                 job.awaitListening(
-                        udp, parallelism, Duration.ofSeconds(90), workDir.resolve("job.log"));
+                        udp,
+                        parallelism,
+                        socketsPerReader(settings),
+                        Duration.ofSeconds(90),
+                        workDir.resolve("job.log"));
                 return job;
             } catch (IllegalStateException e) {
                 job.close();
@@ -131,10 +135,19 @@ public final class JobProcess implements AutoCloseable {
         return config;
     }
 
-    private void awaitListening(UdpPortReservation udp, int readers, Duration timeout, Path log)
+    /** The job's {@code source.udp.sockets-per-reader} among {@code settings}, or its default. */
+    static int socketsPerReader(List<String> settings) {
+        int i = settings.lastIndexOf("--source.udp.sockets-per-reader");
+        return i >= 0 && i + 1 < settings.size()
+                ? Integer.parseInt(settings.get(i + 1))
+                : UdpPortReservation.SOCKETS_PER_READER;
+    }
+
+    private void awaitListening(
+            UdpPortReservation udp, int readers, int socketsPerReader, Duration timeout, Path log)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        udp.awaitJobSockets(readers, timeout, process::isAlive);
+        udp.awaitJobSockets(readers, socketsPerReader, timeout, process::isAlive);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the job exited: " + Files.readString(log));

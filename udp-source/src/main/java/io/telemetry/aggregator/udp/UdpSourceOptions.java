@@ -32,10 +32,13 @@ public final class UdpSourceOptions {
                             "SO_RCVBUF asked for on each reader's socket. The kernel caps it at net.core.rmem_max; "
                                     + "the effective size is logged at start.");
 
+    /** The default of {@link #SOCKETS_PER_READER}, for code without Flink on its class path. */
+    public static final int DEFAULT_SOCKETS_PER_READER = 4;
+
     public static final ConfigOption<Integer> SOCKETS_PER_READER =
             ConfigOptions.key("source.udp.sockets-per-reader")
                     .intType()
-                    .defaultValue(1)
+                    .defaultValue(DEFAULT_SOCKETS_PER_READER)
                     .withDescription(
                             "Sockets each reader binds to the port (1 to 64), each with a receive buffer of"
                                     + " source.udp.receive-buffer. The kernel spreads senders across all"
@@ -43,7 +46,8 @@ public final class UdpSourceOptions {
                                     + " senders while its reader is not running (a collection pause, a busy"
                                     + " CPU), and a reader holds this many times more before the kernel drops."
                                     + " One sender's datagrams always reach the same socket. 4 lost a third to a"
-                                    + " tenth as much as 1 at 1,000,000 JSON records/s from 8 senders on two vCPUs.");
+                                    + " tenth as much as 1 at 1,000,000 JSON records/s from 8 senders on two vCPUs;"
+                                    + " 1 keeps to one socket (and one buffer) per reader.");
 
     public static final ConfigOption<Integer> MAX_BATCH =
             ConfigOptions.key("source.udp.max-batch")
