@@ -32,13 +32,10 @@ public final class UdpSourceOptions {
                             "SO_RCVBUF asked for on each reader's socket. The kernel caps it at net.core.rmem_max; "
                                     + "the effective size is logged at start.");
 
-    /** The default of {@link #SOCKETS_PER_READER}, for code without Flink on its class path. */
-    public static final int DEFAULT_SOCKETS_PER_READER = 4;
-
     public static final ConfigOption<Integer> SOCKETS_PER_READER =
             ConfigOptions.key("source.udp.sockets-per-reader")
                     .intType()
-                    .defaultValue(DEFAULT_SOCKETS_PER_READER)
+                    .defaultValue(4)
                     .withDescription(
                             "Sockets each reader binds to the port (1 to 64), each with a receive buffer of"
                                     + " source.udp.receive-buffer. The kernel spreads senders across all"
