@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.telemetry.aggregator.operators.DeadLetter;
 import io.telemetry.aggregator.operators.MetricFunction;
@@ -18,8 +19,12 @@ import java.util.Arrays;
  */
 final class JsonRecordParser {
 
+    // Jackson's fast double parser rounds as Double.parseDouble does, in a fraction of its time.
     private static final JsonFactory FACTORY =
-            JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            JsonFactory.builder()
+                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                    .build();
 
     private final ParseSettings settings;
     private final TagSet tags = new TagSet();
