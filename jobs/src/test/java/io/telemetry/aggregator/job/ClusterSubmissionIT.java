@@ -12,7 +12,6 @@ import io.telemetry.aggregator.services.Await;
 import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.PrometheusServer;
 import io.telemetry.aggregator.services.UdpPortReservation;
-import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -150,13 +149,8 @@ class ClusterSubmissionIT {
         String second = cluster.submit(resubmit.toArray(new String[0]));
         assertThat(second).isNotEqualTo(first);
         cluster.awaitRunning(second);
-        Await.until(
-                // One reader with both splits of the savepoint, each split's sockets bound.
-                () ->
-                        KernelSocketTable.socketsOnPort(port).size()
-                                >= 2 * UdpPortReservation.SOCKETS_PER_READER,
-                FlinkCluster.TIMEOUT,
-                () -> KernelSocketTable.socketsOnPort(port).size() + " sockets on port " + port);
+        // One reader with both splits of the savepoint, each split's sockets bound.
+        UdpPortReservation.awaitSplitSockets(port, 2, FlinkCluster.TIMEOUT);
         try (CommittedRecords kafka = stores.kafka.committedRecords("upgrade-aggregates");
                 UdpTestSender s = new UdpTestSender(port)) {
             s.send(

@@ -6,7 +6,6 @@ import io.telemetry.aggregator.operators.WindowOptions;
 import io.telemetry.aggregator.services.Await;
 import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.UdpPortReservation;
-import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,12 +70,7 @@ class RecoveryITCase {
                     () -> "writers " + FailOnceSink.WRITERS.get());
             // The failed tasks are gone once the restarted writers opened; the restarted readers
             // have bound the port once the kernel lists both sockets again.
-            Await.until(
-                    () ->
-                            KernelSocketTable.socketsOnPort(port).size()
-                                    >= 2 * UdpPortReservation.SOCKETS_PER_READER,
-                    LocalStores.TIMEOUT,
-                    () -> KernelSocketTable.socketsOnPort(port).size() + " sockets bound");
+            UdpPortReservation.awaitSplitSockets(port, 2, LocalStores.TIMEOUT);
             // New traffic after the restart moves the restored watermark past the second window.
             s.send(sum(100, b + 6_500));
 

@@ -8,7 +8,6 @@ import io.telemetry.aggregator.services.Await;
 import io.telemetry.aggregator.services.CommittedRecords;
 import io.telemetry.aggregator.services.UdpPortReservation;
 import io.telemetry.aggregator.udp.UdpSource;
-import io.telemetry.aggregator.udp.reader.KernelSocketTable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -92,15 +91,7 @@ class SavepointUpgradeITCase {
                 UdpTestSender s = new UdpTestSender(port)) {
             // Bound again by this job's one reader, for both splits of the savepoint (the kernel
             // queues what arrives from then on).
-            Await.until(
-                    () ->
-                            KernelSocketTable.socketsOnPort(port).size()
-                                    >= 2 * UdpPortReservation.SOCKETS_PER_READER,
-                    LocalStores.TIMEOUT,
-                    () ->
-                            KernelSocketTable.socketsOnPort(port).size()
-                                    + " sockets on port "
-                                    + port);
+            UdpPortReservation.awaitSplitSockets(port, 2, LocalStores.TIMEOUT);
             s.send(upgrade(20, b + 3_500));
             s.send(upgrade(5, b + 6_100)); // closes the second window
             s.send(upgrade(7, b + 9_500)); // closes the third

@@ -382,12 +382,7 @@ class TaskManagerCrashIT {
                 () -> cluster.get("/jobs/" + job + "/checkpoints"));
         assertThat(latestRestored(job)).isEqualTo(checkpoint);
         cluster.awaitRunning(job);
-        Await.until(
-                () ->
-                        KernelSocketTable.socketsOnPort(port).size()
-                                == 2 * UdpPortReservation.SOCKETS_PER_READER,
-                FlinkCluster.TIMEOUT,
-                () -> KernelSocketTable.socketsOnPort(port) + " sockets on " + port);
+        UdpPortReservation.awaitSplitSockets(port, 2, FlinkCluster.TIMEOUT);
     }
 
     private void killJobManagerAndRestartCluster() throws Exception {

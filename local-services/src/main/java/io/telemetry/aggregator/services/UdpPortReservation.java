@@ -57,6 +57,24 @@ public final class UdpPortReservation implements AutoCloseable {
     }
 
     /**
+     * Waits until the sockets of {@code splits} splits of a job with the default {@code
+     * source.udp.sockets-per-reader} are bound to {@code port}: a restored job's readers have bound
+     * the port again once the kernel's socket table lists them all.
+     */
+    public static void awaitSplitSockets(int port, int splits, Duration timeout) throws Exception {
+        int sockets = splits * SOCKETS_PER_READER;
+        Await.until(
+                () -> KernelSocketTable.socketsOnPort(port).size() >= sockets,
+                timeout,
+                () ->
+                        KernelSocketTable.socketsOnPort(port).size()
+                                + " of "
+                                + sockets
+                                + " sockets bound UDP port "
+                                + port);
+    }
+
+    /**
      * Waits until {@code readers} readers of a job with the default {@code
      * source.udp.sockets-per-reader} have bound all their sockets; see {@link #awaitJobSockets(int,
      * int, Duration, BooleanSupplier)}.
