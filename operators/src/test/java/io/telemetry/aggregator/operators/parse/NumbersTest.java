@@ -17,6 +17,15 @@ class NumbersTest {
         // More shapes: a plus sign, an upper-case exponent, a long integer, and a point with no
         // digit after or before it (the last two and the plus sign are not JSON).
         texts.addAll(List.of("+7", "1E+308", "9007199254740993", "320.5", ".5", "5."));
+        // Exponents past any double, and mantissas longer than any sender's.
+        texts.addAll(
+                List.of(
+                        "1e9999999999999999999",
+                        "1e-9999999999999999999",
+                        "-1e2147483648",
+                        "1." + "3".repeat(5_000) + "e-5",
+                        "9".repeat(400) + ".5",
+                        "0." + "0".repeat(400) + "1"));
         for (String text : texts) {
             String line = "m:" + text + "|ms";
             double parsed = Numbers.parseDecimal(line, 2, line.length() - 3);
